@@ -1,0 +1,74 @@
+//! Property tests: no input makes the parsers panic, and valid JSON round-trips its shape.
+
+use loupe_core::{Manifest, json, parse_document};
+use proptest::prelude::*;
+
+fn json_text() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("null".to_string()),
+        Just("NaN".to_string()),
+        Just("-Infinity".to_string()),
+        any::<bool>().prop_map(|b| b.to_string()),
+        any::<i64>().prop_map(|i| i.to_string()),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| format!("{f:e}")),
+        "[a-z_\\-]{0,8}".prop_map(|s| format!("\"{s}\"")),
+        "[0-9]{19,25}",
+    ];
+    leaf.prop_recursive(4, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(|v| format!("[{}]", v.join(", "))),
+            prop::collection::vec(("[a-z_]{1,6}", inner), 0..6).prop_map(|kv| {
+                let fields: Vec<String> = kv.into_iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+                format!("{{{}}}", fields.join(", "))
+            }),
+        ]
+    })
+}
+
+/// Table-shaped documents with arbitrary cells, columns and types.
+fn table_text() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(json_text(), 0..4),
+        prop::collection::vec(prop::collection::vec(json_text(), 0..5), 0..5),
+        prop_oneof![Just("table"), Just("image-file"), Just("joined-table"), Just("partitioned-table"), Just("classes"), Just("audio-file")],
+    )
+        .prop_map(|(cols, rows, ty)| {
+            let rows: Vec<String> = rows.into_iter().map(|r| format!("[{}]", r.join(","))).collect();
+            format!(
+                "{{\"_type\": \"{ty}\", \"columns\": [{}], \"data\": [{}], \"path\": \"x\", \"boxes\": {{\"l\": [{{\"position\": {{\"minX\": 0}}}}]}}}}",
+                cols.join(","),
+                rows.join(",")
+            )
+        })
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        let _ = parse_document(&bytes);
+        let _ = Manifest::parse(&bytes);
+    }
+
+    #[test]
+    fn generated_json_parses(text in json_text()) {
+        prop_assert!(json::parse(text.as_bytes()).is_ok(), "{}", text);
+    }
+
+    #[test]
+    fn every_prefix_of_valid_json_fails_cleanly(text in json_text()) {
+        for end in 0..text.len() {
+            if text.is_char_boundary(end) {
+                let _ = json::parse(&text.as_bytes()[..end]);
+            }
+        }
+    }
+
+    #[test]
+    fn table_shaped_documents_never_panic(text in table_text()) {
+        if let Ok(loupe_core::Document::Table(t)) = parse_document(text.as_bytes()) {
+            for c in &t.columns {
+                prop_assert_eq!(c.values.len(), t.row_count());
+            }
+        }
+    }
+}
