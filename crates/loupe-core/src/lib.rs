@@ -21,6 +21,6 @@ pub use error::FormatError;
 pub use image_column::{ImageColumnInfo, LegendClass};
 pub use manifest::{Manifest, ManifestEntry};
 pub use media::{BBox, BoxDomain, ClassSet, ImageFile, MediaFile, MediaKind};
-pub use table::{Column, Table};
+pub use table::{Column, Table, TableBuilder};
 pub use value::{Value, ValueKind};
 pub use wbtype::WbType;

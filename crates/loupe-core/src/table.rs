@@ -43,6 +43,56 @@ impl Table {
     /// `data` not a list of rows) fail the table; a bad row or cell only marks
     /// those cells invalid, so one broken value never hides the rest.
     pub fn from_json(json: &Json) -> Result<Table, FormatError> {
+        let (mut builder, rows) = TableBuilder::start(json)?;
+        builder.push_rows(rows);
+        Ok(builder.finish())
+    }
+
+    /// A one-column table (e.g. a standalone image file shown as a table).
+    pub fn single_column(name: &str, value: Value) -> Table {
+        let kind = Some(value.kind());
+        Table {
+            columns: vec![Column {
+                name: name.to_string(),
+                kind,
+                declared: None,
+                values: vec![value],
+            }],
+            row_count: 1,
+        }
+    }
+
+    /// Appends the rows of `other` (same column names in the same order), e.g. partitions.
+    pub fn append(&mut self, other: Table) -> Result<(), FormatError> {
+        let mine: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
+        let theirs: Vec<&str> = other.columns.iter().map(|c| c.name.as_str()).collect();
+        if mine != theirs {
+            return Err(FormatError::BadField {
+                field: "columns",
+                message: format!("partition columns {theirs:?} differ from {mine:?}"),
+            });
+        }
+        for (col, extra) in self.columns.iter_mut().zip(other.columns) {
+            col.values.extend(extra.values);
+            col.kind = shared_kind(&col.values);
+        }
+        self.row_count += other.row_count;
+        Ok(())
+    }
+}
+
+/// Converts a table's rows in slices, so a caller can yield between slices
+/// (the browser stays responsive while a 200,000-row table converts).
+#[derive(Debug)]
+pub struct TableBuilder {
+    columns: Vec<Column>,
+    hints: Vec<CellHint>,
+    row_count: usize,
+}
+
+impl TableBuilder {
+    /// Reads the header (`columns`, `column_types`) and returns the builder and the raw rows.
+    pub fn start(json: &Json) -> Result<(TableBuilder, &[Json]), FormatError> {
         match json.get("_type").and_then(Json::as_str) {
             Some("table") | None => {}
             Some(other) => {
@@ -80,8 +130,7 @@ impl Table {
                 message: "must be a list of rows".into(),
             })?;
         let types = column_type_map(json.get("column_types"));
-        let ncols = names.len();
-        let mut columns: Vec<Column> = names
+        let columns: Vec<Column> = names
             .into_iter()
             .map(|name| {
                 let declared = types.iter().find(|(n, _)| *n == name).map(|(_, t)| t.clone());
@@ -93,17 +142,31 @@ impl Table {
                 }
             })
             .collect();
-        let hints: Vec<CellHint> = columns
+        let hints = columns
             .iter()
             .map(|c| c.declared.as_ref().map(WbType::cell_hint).unwrap_or_default())
             .collect();
-        for (r, row) in rows.iter().enumerate() {
+        Ok((
+            TableBuilder {
+                columns,
+                hints,
+                row_count: 0,
+            },
+            rows,
+        ))
+    }
+
+    /// Converts the next slice of rows.
+    pub fn push_rows(&mut self, rows: &[Json]) {
+        let ncols = self.columns.len();
+        for row in rows {
+            let r = self.row_count;
             let cells = row.as_array();
-            for (c, column) in columns.iter_mut().enumerate() {
+            for (c, column) in self.columns.iter_mut().enumerate() {
                 let value = match cells {
                     None => Value::Invalid(format!("row {r} is {}, not a list", row.shape_name())),
                     Some(cells) => match cells.get(c) {
-                        Some(cell) => Value::from_json(cell, &hints[c]),
+                        Some(cell) => Value::from_json(cell, &self.hints[c]),
                         None => Value::Invalid(format!(
                             "row {r} has {} cells, the table has {ncols} columns",
                             cells.len()
@@ -112,32 +175,22 @@ impl Table {
                 };
                 column.values.push(value);
             }
+            self.row_count += 1;
         }
-        for column in &mut columns {
-            column.kind = shared_kind(&column.values);
-        }
-        Ok(Table {
-            columns,
-            row_count: rows.len(),
-        })
     }
 
-    /// Appends the rows of `other` (same column names in the same order), e.g. partitions.
-    pub fn append(&mut self, other: Table) -> Result<(), FormatError> {
-        let mine: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
-        let theirs: Vec<&str> = other.columns.iter().map(|c| c.name.as_str()).collect();
-        if mine != theirs {
-            return Err(FormatError::BadField {
-                field: "columns",
-                message: format!("partition columns {theirs:?} differ from {mine:?}"),
-            });
+    pub fn rows_done(&self) -> usize {
+        self.row_count
+    }
+
+    pub fn finish(mut self) -> Table {
+        for column in &mut self.columns {
+            column.kind = shared_kind(&column.values);
         }
-        for (col, extra) in self.columns.iter_mut().zip(other.columns) {
-            col.values.extend(extra.values);
-            col.kind = shared_kind(&col.values);
+        Table {
+            columns: self.columns,
+            row_count: self.row_count,
         }
-        self.row_count += other.row_count;
-        Ok(())
     }
 }
 
