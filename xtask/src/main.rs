@@ -1,1 +1,200 @@
-fn main() {}
+//! `cargo xtask <setup|serve|dist|test>`: the project's build scripts, in Rust.
+//!
+//! `setup` installs what is missing and skips what is present (see
+//! ../shared/TOOLCHAIN.md for why each pin is what it is); every other command
+//! runs it first, so a fresh machine needs nothing but cargo.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const BINARYEN_NPM: &str = "binaryen@132.0.0";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup(),
+        Some("dist") => setup().and_then(|_| dist()),
+        Some("serve") => setup().and_then(|_| serve()),
+        Some("test") => setup().and_then(|_| test()),
+        _ => Err("usage: cargo xtask <setup|serve|dist|test>\n  \
+                  setup  install the toolchain pieces that are missing\n  \
+                  serve  build and serve the app on http://127.0.0.1:8080\n  \
+                  dist   build the release site into dist/\n  \
+                  test   format, lint (native + wasm32), build, and run every test"
+            .into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn home_cargo_bin() -> PathBuf {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from("/root/.cargo"))
+        .join("bin")
+}
+
+/// PATH with npm's wasm-opt first (Debian's is broken) and cargo's bin dir.
+fn tool_path() -> String {
+    let npm_bin = root().join("tools/npm/node_modules/.bin");
+    let mut parts = vec![npm_bin, home_cargo_bin()];
+    if let Some(path) = env::var_os("PATH") {
+        parts.extend(env::split_paths(&path));
+    }
+    env::join_paths(parts)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root()).env("PATH", tool_path());
+    c
+}
+
+fn run(c: &mut Command) -> Result {
+    let shown = format!("{c:?}");
+    eprintln!("xtask: $ {shown}");
+    let status = c
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+/// Output of a command, or empty if it cannot run (meaning: not installed).
+fn output_of(program: &str, args: &[&str]) -> String {
+    cmd(program)
+        .args(args)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+/// The wasm-bindgen version pinned in Cargo.lock: the CLI must match it exactly.
+fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\""
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_string());
+        }
+    }
+    Err("wasm-bindgen not found in Cargo.lock".into())
+}
+
+fn is_root() -> bool {
+    output_of("id", &["-u"]).trim() == "0"
+}
+
+fn setup() -> Result {
+    if !output_of("rustup", &["target", "list", "--installed"]).contains(WASM_TARGET) {
+        run(cmd("rustup").args(["target", "add", WASM_TARGET]))?;
+    }
+    if !output_of("trunk", &["--version"]).contains(TRUNK_VERSION) {
+        run(cmd("cargo").args(["install", &format!("trunk@{TRUNK_VERSION}"), "--locked"]))?;
+    }
+    // `cargo generate-lockfile` is a no-op when the lock exists; it makes a fresh clone safe.
+    if !root().join("Cargo.lock").exists() {
+        run(cmd("cargo").arg("generate-lockfile"))?;
+    }
+    let wb = locked_wasm_bindgen()?;
+    if !output_of("wasm-bindgen", &["--version"]).contains(&wb) {
+        // Not --locked: with it, the registry's index fails to resolve (TOOLCHAIN.md pitfall 1).
+        run(cmd("cargo").args(["install", &format!("wasm-bindgen-cli@{wb}")]))?;
+    }
+    if !root().join("tools/npm/node_modules/.bin/wasm-opt").exists() {
+        run(cmd("npm").args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            "tools/npm",
+            BINARYEN_NPM,
+        ]))?;
+    }
+    let have_browser =
+        Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists();
+    if !have_browser {
+        if !is_root() {
+            return Err("Chromium and chromedriver are missing; install Debian's `chromium` and `chromium-driver` (needs root)".into());
+        }
+        run(cmd("apt-get").arg("update"))?;
+        run(cmd("apt-get")
+            .args(["install", "-y", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    Ok(())
+}
+
+fn dist() -> Result {
+    run(cmd("trunk").args(["build", "--release"]))
+}
+
+fn serve() -> Result {
+    eprintln!("xtask: serving on http://127.0.0.1:8080 (Ctrl-C to stop)");
+    run(cmd("trunk").args([
+        "serve",
+        "--release",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        "8080",
+    ]))
+}
+
+fn test() -> Result {
+    run(cmd("cargo").args(["fmt", "--all", "--check"]))?;
+    run(cmd("cargo").args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cmd("cargo").args([
+        "clippy",
+        "-p",
+        "loupe",
+        "--all-targets",
+        "--target",
+        WASM_TARGET,
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    dist()?;
+    // Native: core unit/property/fixture tests, app logic, and the e2e tests against dist/.
+    run(cmd("cargo").args(["test", "--workspace"]))?;
+    // In-browser: wasm-bindgen-test in headless Chromium.
+    run(cmd("cargo")
+        .args(["test", "-p", "loupe", "--target", WASM_TARGET])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "60"))?;
+    Ok(())
+}

@@ -76,7 +76,10 @@ pub fn document_from_json(json: &Json) -> Result<Document, FormatError> {
                     .map(str::to_string)
                     .ok_or_else(|| bad(field, "must be an artifact path string"))
             };
-            let (key1, key2) = match json.get("join_key").ok_or(FormatError::MissingField("join_key"))? {
+            let (key1, key2) = match json
+                .get("join_key")
+                .ok_or(FormatError::MissingField("join_key"))?
+            {
                 Json::String(k) => (k.clone(), k.clone()),
                 Json::Array(pair) => match pair.as_slice() {
                     [Json::String(a), Json::String(b)] => (a.clone(), b.clone()),
@@ -100,16 +103,22 @@ pub fn document_from_json(json: &Json) -> Result<Document, FormatError> {
                 .trim_end_matches('/')
                 .to_string(),
         }),
-        "image-file" => Document::Image(Box::new(
-            parse_image(json).map_err(|m| FormatError::BadField { field: "image-file", message: m })?,
-        )),
-        "classes" => Document::Classes(
-            ClassSet::from_json(json).map_err(|m| bad("class_set", &m))?,
-        ),
+        "image-file" => Document::Image(Box::new(parse_image(json).map_err(|m| {
+            FormatError::BadField {
+                field: "image-file",
+                message: m,
+            }
+        })?)),
+        "classes" => {
+            Document::Classes(ClassSet::from_json(json).map_err(|m| bad("class_set", &m))?)
+        }
         other => match MediaKind::from_type_tag(other) {
-            Some(kind) => Document::Media(
-                parse_media_file(kind, json).map_err(|m| FormatError::BadField { field: "path", message: m })?,
-            ),
+            Some(kind) => Document::Media(parse_media_file(kind, json).map_err(|m| {
+                FormatError::BadField {
+                    field: "path",
+                    message: m,
+                }
+            })?),
             None => return Err(FormatError::UnsupportedType(other.into())),
         },
     })

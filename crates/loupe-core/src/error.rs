@@ -9,7 +9,10 @@ pub enum FormatError {
     #[error("missing field `{0}`")]
     MissingField(&'static str),
     #[error("field `{field}` {message}")]
-    BadField { field: &'static str, message: String },
+    BadField {
+        field: &'static str,
+        message: String,
+    },
     #[error("expected a `{expected}` file but `_type` is `{found}`")]
     WrongType { expected: String, found: String },
     #[error("no `_type` field: this is not a W&B object (expected e.g. a table)")]

@@ -71,7 +71,9 @@ impl Json {
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Json::Number(Number::Int(i)) => Some(*i),
-            Json::Number(Number::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+            Json::Number(Number::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                Some(*f as i64)
+            }
             _ => None,
         }
     }
@@ -435,7 +437,10 @@ mod tests {
 
     #[test]
     fn surrogate_pairs_and_escapes() {
-        assert_eq!(p(r#""\ud83d\ude80 \u00e9\n\u0000""#), Json::String("🚀 é\n\0".into()));
+        assert_eq!(
+            p(r#""\ud83d\ude80 \u00e9\n\u0000""#),
+            Json::String("🚀 é\n\0".into())
+        );
         assert_eq!(p(r#""\ud800x""#), Json::String("\u{FFFD}x".into()));
     }
 
@@ -460,8 +465,19 @@ mod tests {
     #[test]
     fn object_keeps_order_and_get_finds_keys() {
         let v = p(r#"{"z": 1, "a": {"b": [true, null]}}"#);
-        let keys: Vec<_> = v.as_object().expect("obj").iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<_> = v
+            .as_object()
+            .expect("obj")
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
         assert_eq!(keys, ["z", "a"]);
-        assert_eq!(v.get("a").and_then(|a| a.get("b")).and_then(|b| b.as_array()).map(|b| b.len()), Some(2));
+        assert_eq!(
+            v.get("a")
+                .and_then(|a| a.get("b"))
+                .and_then(|b| b.as_array())
+                .map(|b| b.len()),
+            Some(2)
+        );
     }
 }

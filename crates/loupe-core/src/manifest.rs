@@ -48,7 +48,10 @@ impl Manifest {
                             message: format!("entry `{path}` has no `digest`"),
                         })?
                         .to_string(),
-                    size: entry.get("size").and_then(Json::as_i64).and_then(|s| u64::try_from(s).ok()),
+                    size: entry
+                        .get("size")
+                        .and_then(Json::as_i64)
+                        .and_then(|s| u64::try_from(s).ok()),
                     reference: entry.get("ref").and_then(Json::as_str).map(str::to_string),
                     digest_algorithm: entry
                         .get("extra")
@@ -80,7 +83,9 @@ impl Manifest {
     /// Entry paths that are W&B tables (what a user can open from this artifact).
     pub fn table_paths(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.path.as_str()).filter(|p| {
-            p.ends_with(".table.json") || p.ends_with(".joined-table.json") || p.ends_with(".partitioned-table.json")
+            p.ends_with(".table.json")
+                || p.ends_with(".joined-table.json")
+                || p.ends_with(".partitioned-table.json")
         })
     }
 }

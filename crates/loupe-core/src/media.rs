@@ -254,20 +254,24 @@ pub fn parse_image(json: &Json) -> Result<ImageFile, String> {
 fn parse_box(json: &Json) -> Result<BBox, String> {
     let pos = json.get("position").ok_or("no `position`")?;
     let num = |key: &str| pos.get(key).and_then(Json::as_f64);
-    let (min_x, min_y, max_x, max_y) =
-        if let (Some(a), Some(b), Some(c), Some(d)) = (num("minX"), num("minY"), num("maxX"), num("maxY")) {
-            (a, b, c, d)
-        } else if let (Some(middle), Some(w), Some(h)) = (
-            pos.get("middle").and_then(Json::as_array),
-            num("width"),
-            num("height"),
-        ) {
-            let mx = middle.first().and_then(Json::as_f64).ok_or("bad `middle`")?;
-            let my = middle.get(1).and_then(Json::as_f64).ok_or("bad `middle`")?;
-            (mx - w / 2.0, my - h / 2.0, mx + w / 2.0, my + h / 2.0)
-        } else {
-            return Err("`position` needs minX/minY/maxX/maxY or middle/width/height".into());
-        };
+    let (min_x, min_y, max_x, max_y) = if let (Some(a), Some(b), Some(c), Some(d)) =
+        (num("minX"), num("minY"), num("maxX"), num("maxY"))
+    {
+        (a, b, c, d)
+    } else if let (Some(middle), Some(w), Some(h)) = (
+        pos.get("middle").and_then(Json::as_array),
+        num("width"),
+        num("height"),
+    ) {
+        let mx = middle
+            .first()
+            .and_then(Json::as_f64)
+            .ok_or("bad `middle`")?;
+        let my = middle.get(1).and_then(Json::as_f64).ok_or("bad `middle`")?;
+        (mx - w / 2.0, my - h / 2.0, mx + w / 2.0, my + h / 2.0)
+    } else {
+        return Err("`position` needs minX/minY/maxX/maxY or middle/width/height".into());
+    };
     let domain = match json.get("domain").and_then(Json::as_str) {
         Some("pixel") => BoxDomain::Pixel,
         _ => BoxDomain::Relative,

@@ -85,24 +85,48 @@ mod tests {
             resolve_media_url("http://h/a/v0/", "media/images/x y#1.png"),
             Ok("http://h/a/v0/media/images/x%20y%231.png".into())
         );
-        assert_eq!(resolve_media_url("http://h/a", "./b.png"), Ok("http://h/a/b.png".into()));
+        assert_eq!(
+            resolve_media_url("http://h/a", "./b.png"),
+            Ok("http://h/a/b.png".into())
+        );
     }
 
     #[test]
     fn refuses_escapes() {
         let root = "http://h/a/";
-        assert!(matches!(resolve_media_url(root, "../secret.png"), Err(PathError::Escapes(_))));
-        assert!(matches!(resolve_media_url(root, "media/../../x"), Err(PathError::Escapes(_))));
-        assert!(matches!(resolve_media_url(root, "/etc/passwd"), Err(PathError::Absolute(_))));
-        assert!(matches!(resolve_media_url(root, "https://evil/x.png"), Err(PathError::Scheme(_))));
-        assert!(matches!(resolve_media_url(root, "javascript:alert(1)"), Err(PathError::Scheme(_))));
-        assert!(matches!(resolve_media_url(root, "a\\..\\b"), Err(PathError::BadCharacter(_))));
+        assert!(matches!(
+            resolve_media_url(root, "../secret.png"),
+            Err(PathError::Escapes(_))
+        ));
+        assert!(matches!(
+            resolve_media_url(root, "media/../../x"),
+            Err(PathError::Escapes(_))
+        ));
+        assert!(matches!(
+            resolve_media_url(root, "/etc/passwd"),
+            Err(PathError::Absolute(_))
+        ));
+        assert!(matches!(
+            resolve_media_url(root, "https://evil/x.png"),
+            Err(PathError::Scheme(_))
+        ));
+        assert!(matches!(
+            resolve_media_url(root, "javascript:alert(1)"),
+            Err(PathError::Scheme(_))
+        ));
+        assert!(matches!(
+            resolve_media_url(root, "a\\..\\b"),
+            Err(PathError::BadCharacter(_))
+        ));
         assert_eq!(resolve_media_url(root, ""), Err(PathError::Empty));
     }
 
     #[test]
     fn folders() {
-        assert_eq!(folder_of("http://h/a/v0/t.table.json?x=/y"), "http://h/a/v0/");
+        assert_eq!(
+            folder_of("http://h/a/v0/t.table.json?x=/y"),
+            "http://h/a/v0/"
+        );
         assert_eq!(folder_of("t.json"), "");
     }
 }

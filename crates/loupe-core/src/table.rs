@@ -133,7 +133,10 @@ impl TableBuilder {
         let columns: Vec<Column> = names
             .into_iter()
             .map(|name| {
-                let declared = types.iter().find(|(n, _)| *n == name).map(|(_, t)| t.clone());
+                let declared = types
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, t)| t.clone());
                 Column {
                     name,
                     kind: None,
@@ -144,7 +147,12 @@ impl TableBuilder {
             .collect();
         let hints = columns
             .iter()
-            .map(|c| c.declared.as_ref().map(WbType::cell_hint).unwrap_or_default())
+            .map(|c| {
+                c.declared
+                    .as_ref()
+                    .map(WbType::cell_hint)
+                    .unwrap_or_default()
+            })
             .collect();
         Ok((
             TableBuilder {
@@ -196,7 +204,10 @@ impl TableBuilder {
 
 /// The kind every non-null cell shares; all-null columns are `Null`; otherwise mixed.
 fn shared_kind(values: &[Value]) -> Option<ValueKind> {
-    let mut kinds = values.iter().map(Value::kind).filter(|k| *k != ValueKind::Null);
+    let mut kinds = values
+        .iter()
+        .map(Value::kind)
+        .filter(|k| *k != ValueKind::Null);
     match kinds.next() {
         None => Some(ValueKind::Null),
         Some(first) => kinds.all(|k| k == first).then_some(first),

@@ -42,9 +42,18 @@ mod tests {
     fn known_instants() {
         assert_eq!(format_epoch_ms(0.0), "1970-01-01T00:00:00.000Z");
         assert_eq!(format_epoch_ms(-1000.0), "1969-12-31T23:59:59.000Z");
-        assert_eq!(format_epoch_ms(1_709_164_800_000.0), "2024-02-29T00:00:00.000Z");
-        assert_eq!(format_epoch_ms(-2_208_988_800_000.0), "1900-01-01T00:00:00.000Z");
-        assert_eq!(format_epoch_ms(1_709_294_400_123.456_8), "2024-03-01T12:00:00.123Z");
+        assert_eq!(
+            format_epoch_ms(1_709_164_800_000.0),
+            "2024-02-29T00:00:00.000Z"
+        );
+        assert_eq!(
+            format_epoch_ms(-2_208_988_800_000.0),
+            "1900-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            format_epoch_ms(1_709_294_400_123.456_8),
+            "2024-03-01T12:00:00.123Z"
+        );
         assert_eq!(format_epoch_ms(f64::NAN), "NaN");
     }
 }

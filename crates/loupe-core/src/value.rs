@@ -24,9 +24,15 @@ pub enum Value {
     Image(Box<ImageFile>),
     Media(Box<MediaFile>),
     Table(Box<Table>),
-    Histogram { bins: Vec<f64>, values: Vec<f64> },
+    Histogram {
+        bins: Vec<f64>,
+        values: Vec<f64>,
+    },
     /// A `null` cell of an ndarray column whose data lives in an `.npz` side file.
-    NdArray { shape: Vec<u64>, npz_path: Option<String> },
+    NdArray {
+        shape: Vec<u64>,
+        npz_path: Option<String>,
+    },
     /// A cell that could not be understood; the message says why. Only this cell fails.
     Invalid(String),
 }
@@ -176,7 +182,11 @@ impl Value {
                 .map_or_else(|e| invalid(e.to_string()), |t| Value::Table(Box::new(t))),
             "histogram" => {
                 let nums = |key: &str| -> Option<Vec<f64>> {
-                    json.get(key)?.as_array()?.iter().map(Json::as_f64).collect()
+                    json.get(key)?
+                        .as_array()?
+                        .iter()
+                        .map(Json::as_f64)
+                        .collect()
                 };
                 match (nums("bins"), nums("values")) {
                     (Some(bins), Some(values)) => Value::Histogram { bins, values },
@@ -264,8 +274,14 @@ mod tests {
         assert_eq!(v("\"x\"").kind(), ValueKind::String);
         assert_eq!(v("[1]").kind(), ValueKind::List);
         assert_eq!(v("{\"a\": 1}").kind(), ValueKind::Dict);
-        assert_eq!(v(r#"{"_type": "html-file", "path": "a.html"}"#).kind(), ValueKind::Html);
-        assert_eq!(v(r#"{"_type": "bokeh-file", "path": "a.json"}"#).kind(), ValueKind::Dict);
+        assert_eq!(
+            v(r#"{"_type": "html-file", "path": "a.html"}"#).kind(),
+            ValueKind::Html
+        );
+        assert_eq!(
+            v(r#"{"_type": "bokeh-file", "path": "a.json"}"#).kind(),
+            ValueKind::Dict
+        );
     }
 
     #[test]
@@ -278,10 +294,22 @@ mod tests {
 
     #[test]
     fn hints_apply_to_scalars_only() {
-        let ts = Value::from_json(&parse(b"1704164645678").expect("json"), &CellHint::Timestamp);
+        let ts = Value::from_json(
+            &parse(b"1704164645678").expect("json"),
+            &CellHint::Timestamp,
+        );
         assert_eq!(ts.display(), "2024-01-02T03:04:05.678Z");
-        let nd = CellHint::NdArray { shape: vec![2, 3], npz_path: None };
-        assert_eq!(Value::from_json(&Json::Null, &nd).kind(), ValueKind::NdArray);
-        assert_eq!(Value::from_json(&parse(b"[1]").expect("json"), &nd).kind(), ValueKind::List);
+        let nd = CellHint::NdArray {
+            shape: vec![2, 3],
+            npz_path: None,
+        };
+        assert_eq!(
+            Value::from_json(&Json::Null, &nd).kind(),
+            ValueKind::NdArray
+        );
+        assert_eq!(
+            Value::from_json(&parse(b"[1]").expect("json"), &nd).kind(),
+            ValueKind::List
+        );
     }
 }

@@ -18,10 +18,15 @@ pub enum WbType {
     Timestamp,
     List(Box<WbType>),
     Dict,
-    NdArray { shape: Vec<u64>, npz_path: Option<String> },
+    NdArray {
+        shape: Vec<u64>,
+        npz_path: Option<String>,
+    },
     Image(Box<ImageTypeInfo>),
     /// Class ids with names from a classes file (`classesId`).
-    ClassesId { classes_path: Option<String> },
+    ClassesId {
+        classes_path: Option<String>,
+    },
     Union(Vec<WbType>),
     /// Any other name (`any`, `pythonObject`, media without params, keys …).
     Other(String),
@@ -38,7 +43,10 @@ pub struct ImageTypeInfo {
 
 impl WbType {
     pub fn from_json(json: &Json) -> WbType {
-        let name = json.get("wb_type").and_then(Json::as_str).unwrap_or("unknown");
+        let name = json
+            .get("wb_type")
+            .and_then(Json::as_str)
+            .unwrap_or("unknown");
         let params = json.get("params");
         let param = |key: &str| params.and_then(|p| p.get(key));
         match name {
@@ -72,7 +80,11 @@ impl WbType {
                     .map(str::to_string),
             },
             "image-file" | "wandb.Image" => {
-                let const_val = |key: &str| param(key).and_then(|c| c.get("params")).and_then(|p| p.get("val"));
+                let const_val = |key: &str| {
+                    param(key)
+                        .and_then(|c| c.get("params"))
+                        .and_then(|p| p.get("val"))
+                };
                 let layer_maps = |key: &str| -> Vec<(String, ClassSet)> {
                     const_val(key)
                         .and_then(Json::as_object)
@@ -84,7 +96,9 @@ impl WbType {
                 WbType::Image(Box::new(ImageTypeInfo {
                     box_class_maps: layer_maps("box_class_maps"),
                     mask_class_maps: layer_maps("mask_class_maps"),
-                    class_map: const_val("class_map").map(ClassSet::from_id_map).unwrap_or_default(),
+                    class_map: const_val("class_map")
+                        .map(ClassSet::from_id_map)
+                        .unwrap_or_default(),
                 }))
             }
             "classesId" | "wandb.Classes_id" => WbType::ClassesId {

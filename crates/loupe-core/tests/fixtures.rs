@@ -18,7 +18,9 @@ fn table(path: &str) -> Table {
 }
 
 fn col<'a>(t: &'a Table, name: &str) -> &'a [Value] {
-    &t.column(name).unwrap_or_else(|| panic!("no column {name}")).values
+    &t.column(name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+        .values
 }
 
 #[test]
@@ -26,18 +28,31 @@ fn scalar_values() {
     let t = table("value_types/v0/values.table.json");
     assert_eq!(t.row_count(), 3);
     assert_eq!(t.columns.len(), 15);
-    assert_eq!(col(&t, "int"), [Value::Int(1), Value::Int(-7), Value::Int(0)]);
+    assert_eq!(
+        col(&t, "int"),
+        [Value::Int(1), Value::Int(-7), Value::Int(0)]
+    );
     let floats = col(&t, "float");
     assert_eq!(floats[0], Value::Float(1.5));
     assert!(matches!(floats[1], Value::Float(f) if f == 0.0 && f.is_sign_negative()));
     assert_eq!(floats[2], Value::Float(0.10000000149011612));
     assert_eq!(
         col(&t, "inf"),
-        [Value::Float(f64::INFINITY), Value::Float(f64::NEG_INFINITY), Value::Null]
+        [
+            Value::Float(f64::INFINITY),
+            Value::Float(f64::NEG_INFINITY),
+            Value::Null
+        ]
     );
     // The SDK writes NaN cells as null.
-    assert_eq!(col(&t, "nan"), [Value::Null, Value::Float(2.5), Value::Null]);
-    assert_eq!(col(&t, "bool"), [Value::Bool(true), Value::Bool(false), Value::Null]);
+    assert_eq!(
+        col(&t, "nan"),
+        [Value::Null, Value::Float(2.5), Value::Null]
+    );
+    assert_eq!(
+        col(&t, "bool"),
+        [Value::Bool(true), Value::Bool(false), Value::Null]
+    );
     assert_eq!(
         col(&t, "text"),
         [
@@ -46,7 +61,10 @@ fn scalar_values() {
             Value::Str("line1\nline2\t\"q\"\0".into())
         ]
     );
-    assert_eq!(t.column("none").map(|c| c.kind), Some(Some(ValueKind::Null)));
+    assert_eq!(
+        t.column("none").map(|c| c.kind),
+        Some(Some(ValueKind::Null))
+    );
     assert_eq!(
         col(&t, "big"),
         [
@@ -61,10 +79,27 @@ fn scalar_values() {
 fn timestamps_come_from_the_column_type() {
     let t = table("value_types/v0/values.table.json");
     let when: Vec<String> = col(&t, "when").iter().map(Value::display).collect();
-    assert_eq!(when, ["2024-01-02T03:04:05.678Z", "1969-12-31T23:59:59.000Z", "null"]);
+    assert_eq!(
+        when,
+        [
+            "2024-01-02T03:04:05.678Z",
+            "1969-12-31T23:59:59.000Z",
+            "null"
+        ]
+    );
     let day: Vec<String> = col(&t, "day").iter().map(Value::display).collect();
-    assert_eq!(day, ["2024-02-29T00:00:00.000Z", "1900-01-01T00:00:00.000Z", "null"]);
-    assert_eq!(t.column("when").and_then(|c| c.kind), Some(ValueKind::Timestamp));
+    assert_eq!(
+        day,
+        [
+            "2024-02-29T00:00:00.000Z",
+            "1900-01-01T00:00:00.000Z",
+            "null"
+        ]
+    );
+    assert_eq!(
+        t.column("when").and_then(|c| c.kind),
+        Some(ValueKind::Timestamp)
+    );
 }
 
 #[test]
@@ -79,14 +114,20 @@ fn nested_values() {
         col(&t, "dict")[0],
         Value::Dict(vec![
             ("a".into(), Value::Int(1)),
-            ("b".into(), Value::List(vec![Value::Bool(true), Value::Null]))
+            (
+                "b".into(),
+                Value::List(vec![Value::Bool(true), Value::Null])
+            )
         ])
     );
     let Value::Table(inner) = &col(&t, "nested_table")[0] else {
         panic!("nested table expected")
     };
     assert_eq!(inner.row_count(), 2);
-    assert_eq!(col(inner, "k"), [Value::Str("a".into()), Value::Str("b".into())]);
+    assert_eq!(
+        col(inner, "k"),
+        [Value::Str("a".into()), Value::Str("b".into())]
+    );
     assert_eq!(col(inner, "v"), [Value::Int(1), Value::Int(2)]);
     assert_eq!(
         col(&t, "hist")[0],
@@ -109,7 +150,10 @@ fn nan_and_infinity_in_box_scores() {
     assert_eq!(scores[0], ("inf_score".into(), f64::INFINITY));
     assert_eq!(scores[1].0, "nan_score");
     assert!(scores[1].1.is_nan());
-    let info = t.column("img").and_then(ImageColumnInfo::from_column).expect("image column");
+    let info = t
+        .column("img")
+        .and_then(ImageColumnInfo::from_column)
+        .expect("image column");
     assert_eq!(info.class_name("pred", 0), "zero");
 }
 
@@ -128,7 +172,10 @@ fn ndarray_columns() {
         }
     );
     assert!(matches!(&col(&t, "matrix")[3], Value::NdArray { shape, .. } if shape == &[2, 3]));
-    assert_eq!(t.column("matrix").and_then(|c| c.kind), Some(ValueKind::NdArray));
+    assert_eq!(
+        t.column("matrix").and_then(|c| c.kind),
+        Some(ValueKind::NdArray)
+    );
 }
 
 #[test]
@@ -157,7 +204,12 @@ fn image_with_boxes_masks_and_classes() {
     // Pixel middle/width/height form, normalised to corners.
     assert_eq!(preds[1].domain, BoxDomain::Pixel);
     assert_eq!(
-        (preds[1].min_x, preds[1].min_y, preds[1].max_x, preds[1].max_y),
+        (
+            preds[1].min_x,
+            preds[1].min_y,
+            preds[1].max_x,
+            preds[1].max_y
+        ),
         (31.0, 14.0, 49.0, 34.0)
     );
     assert_eq!(preds[2].primary_score(), None);
@@ -170,17 +222,31 @@ fn image_with_boxes_masks_and_classes() {
     assert_eq!(
         masks,
         [
-            ("from_file", "media/images/mask/c8258072cef992148e9e/user_mask.png"),
-            ("prediction", "media/images/mask/3fa51b522cfe9e1e6d3e.mask.png")
+            (
+                "from_file",
+                "media/images/mask/c8258072cef992148e9e/user_mask.png"
+            ),
+            (
+                "prediction",
+                "media/images/mask/3fa51b522cfe9e1e6d3e.mask.png"
+            )
         ]
     );
-    let info = t.column("image").and_then(ImageColumnInfo::from_column).expect("image column");
+    let info = t
+        .column("image")
+        .and_then(ImageColumnInfo::from_column)
+        .expect("image column");
     assert_eq!(info.class_name("predictions", 2), "dog");
     assert_eq!(info.class_name("prediction", 3), "car");
     let legend: Vec<(i64, String)> = info.legend().into_iter().map(|c| (c.id, c.name)).collect();
     assert_eq!(
         legend,
-        [(0, "background".into()), (1, "cat".into()), (2, "dog".into()), (3, "car".into())]
+        [
+            (0, "background".into()),
+            (1, "cat".into()),
+            (2, "dog".into()),
+            (3, "car".into())
+        ]
     );
     assert_eq!(info.score_keys, ["confidence", "iou"]);
 }
@@ -189,17 +255,46 @@ fn image_with_boxes_masks_and_classes() {
 fn file_media_cells() {
     let t = table("media/v0/media.table.json");
     let expect = [
-        ("audio", MediaKind::Audio, "media/audio/8671e8e87b05ad80d301.wav", Some("a440")),
-        ("html", MediaKind::Html, "media/html/7bc3efb22a5b93eb12b3.html", None),
-        ("video", MediaKind::Video, "media/videos/37ad8c4588b2bce90e8e/clip.gif", Some("clip")),
-        ("points", MediaKind::Object3D, "media/object3D/c18cbdc86bac7c5b8bd2.pts.json", None),
-        ("molecule", MediaKind::Molecule, "media/molecule/fa8633ed561a7207bba4/water.pdb", Some("water")),
+        (
+            "audio",
+            MediaKind::Audio,
+            "media/audio/8671e8e87b05ad80d301.wav",
+            Some("a440"),
+        ),
+        (
+            "html",
+            MediaKind::Html,
+            "media/html/7bc3efb22a5b93eb12b3.html",
+            None,
+        ),
+        (
+            "video",
+            MediaKind::Video,
+            "media/videos/37ad8c4588b2bce90e8e/clip.gif",
+            Some("clip"),
+        ),
+        (
+            "points",
+            MediaKind::Object3D,
+            "media/object3D/c18cbdc86bac7c5b8bd2.pts.json",
+            None,
+        ),
+        (
+            "molecule",
+            MediaKind::Molecule,
+            "media/molecule/fa8633ed561a7207bba4/water.pdb",
+            Some("water"),
+        ),
     ];
     for (name, kind, path, caption) in expect {
         let Value::Media(m) = &col(&t, name)[0] else {
             panic!("{name}: media expected")
         };
-        assert_eq!((m.kind, m.path.as_str(), m.caption.as_deref()), (kind, path, caption), "{name}");
+        assert_eq!(
+            (m.kind, m.path.as_str(), m.caption.as_deref()),
+            (kind, path, caption),
+            "{name}"
+        );
         assert_eq!(m.sha256.as_ref().map(String::len), Some(64));
     }
     // Every referenced file is in the manifest.
@@ -227,18 +322,28 @@ fn int_column_names_and_empty_tables() {
     let t = table("int_columns/v0/ints.table.json");
     let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["0", "1", "2"]);
-    assert_eq!(col(&t, "1"), [Value::Str("a".into()), Value::Str("b".into())]);
+    assert_eq!(
+        col(&t, "1"),
+        [Value::Str("a".into()), Value::Str("b".into())]
+    );
     let empty = table("int_columns/v0/empty.table.json");
     assert_eq!((empty.row_count(), empty.columns.len()), (0, 0));
 }
 
 #[test]
 fn joined_and_partitioned_tables() {
-    let Ok(Document::JoinedTable(j)) = parse_document(&read("composite/v0/joined.joined-table.json")) else {
+    let Ok(Document::JoinedTable(j)) =
+        parse_document(&read("composite/v0/joined.joined-table.json"))
+    else {
         panic!("joined-table expected")
     };
     assert_eq!(
-        (j.table1.as_str(), j.table2.as_str(), j.key1.as_str(), j.key2.as_str()),
+        (
+            j.table1.as_str(),
+            j.table2.as_str(),
+            j.key1.as_str(),
+            j.key2.as_str()
+        ),
         ("left.table.json", "right.table.json", "id", "id")
     );
     let Ok(Document::PartitionedTable(p)) =
@@ -247,14 +352,23 @@ fn joined_and_partitioned_tables() {
         panic!("partitioned-table expected")
     };
     let manifest = Manifest::parse(&read("composite/v0/wandb_manifest.json")).expect("manifest");
-    let parts: Vec<&str> = manifest.parts_of(&p.parts_path).iter().map(|e| e.path.as_str()).collect();
+    let parts: Vec<&str> = manifest
+        .parts_of(&p.parts_path)
+        .iter()
+        .map(|e| e.path.as_str())
+        .collect();
     assert_eq!(
         parts,
-        ["parts/part_0.table.json", "parts/part_1.table.json", "parts/part_2.table.json"]
+        [
+            "parts/part_0.table.json",
+            "parts/part_1.table.json",
+            "parts/part_2.table.json"
+        ]
     );
     let mut all = table(&format!("composite/v0/{}", parts[0]));
     for part in &parts[1..] {
-        all.append(table(&format!("composite/v0/{part}"))).expect("same columns");
+        all.append(table(&format!("composite/v0/{part}")))
+            .expect("same columns");
     }
     assert_eq!(all.row_count(), 30);
     assert_eq!(col(&all, "id")[29], Value::Int(29));

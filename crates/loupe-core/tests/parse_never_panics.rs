@@ -10,7 +10,9 @@ fn json_text() -> impl Strategy<Value = String> {
         Just("-Infinity".to_string()),
         any::<bool>().prop_map(|b| b.to_string()),
         any::<i64>().prop_map(|i| i.to_string()),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| format!("{f:e}")),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| format!("{f:e}")),
         "[a-z_\\-]{0,8}".prop_map(|s| format!("\"{s}\"")),
         "[0-9]{19,25}",
     ];
@@ -18,7 +20,10 @@ fn json_text() -> impl Strategy<Value = String> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(|v| format!("[{}]", v.join(", "))),
             prop::collection::vec(("[a-z_]{1,6}", inner), 0..6).prop_map(|kv| {
-                let fields: Vec<String> = kv.into_iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+                let fields: Vec<String> = kv
+                    .into_iter()
+                    .map(|(k, v)| format!("\"{k}\": {v}"))
+                    .collect();
                 format!("{{{}}}", fields.join(", "))
             }),
         ]

@@ -1,0 +1,120 @@
+//! Fetching bytes with progress, and turning browser failures into clear messages.
+
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{ReadableStreamDefaultReader, Response};
+
+/// Why a fetch failed, worded for the alert the user reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchError {
+    /// The server answered with a non-2xx status.
+    Http { status: u16, status_text: String },
+    /// No response at all: offline, refused, or blocked by CORS (the browser hides which).
+    Network(String),
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FetchError::Http {
+                status,
+                status_text,
+            } => {
+                write!(f, "HTTP {status}")?;
+                if !status_text.is_empty() {
+                    write!(f, " {status_text}")?;
+                }
+                if *status == 404 {
+                    write!(f, " (the file does not exist at this URL)")?;
+                }
+                Ok(())
+            }
+            FetchError::Network(detail) => write!(
+                f,
+                "network error ({detail}): the server is unreachable, or it does not allow this page's origin (CORS)"
+            ),
+        }
+    }
+}
+
+fn js_error_text(err: &JsValue) -> String {
+    err.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| err.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// Fetches `url`, calling `on_progress(received, total)` as chunks arrive
+/// (`total` from Content-Length when the server sends it).
+pub async fn fetch_bytes(
+    url: &str,
+    on_progress: impl Fn(u64, Option<u64>),
+) -> Result<Vec<u8>, FetchError> {
+    let window = web_sys::window().ok_or_else(|| FetchError::Network("no window".into()))?;
+    let response: Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| FetchError::Network(js_error_text(&e)))?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(FetchError::Http {
+            status: response.status(),
+            status_text: response.status_text(),
+        });
+    }
+    let total = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<u64>().ok());
+    on_progress(0, total);
+    let Some(body) = response.body() else {
+        return Ok(Vec::new());
+    };
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut bytes = Vec::with_capacity(total.unwrap_or(0).min(1 << 30) as usize);
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(|e| {
+            FetchError::Network(format!(
+                "connection lost while reading: {}",
+                js_error_text(&e)
+            ))
+        })?;
+        let done = Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            break;
+        }
+        if let Ok(value) = Reflect::get(&chunk, &"value".into()) {
+            let array: Uint8Array = value.unchecked_into();
+            let start = bytes.len();
+            bytes.resize(start + array.length() as usize, 0);
+            array.copy_to(&mut bytes[start..]);
+        }
+        on_progress(bytes.len() as u64, total);
+    }
+    Ok(bytes)
+}
+
+/// Resolves `url` against the page address (relative URLs are relative to the page).
+pub fn absolute_url(url: &str) -> Result<String, String> {
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(url, &base)
+        .map(|u| u.href())
+        .map_err(|_| format!("`{url}` is not a valid URL"))
+}
+
+/// Lets the browser paint and handle input before more work (a macrotask boundary).
+pub async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}

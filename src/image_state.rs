@@ -1,0 +1,41 @@
+//! Per image column state shared by every cell of the column, its legend and the large view.
+
+use leptos::prelude::*;
+use loupe_core::ImageColumnInfo;
+
+use crate::panels::ImageControls;
+
+/// Signals for one image column (cheap to copy into every cell).
+#[derive(Clone, Copy)]
+pub struct ImageColumnState {
+    pub column: usize,
+    pub info: RwSignal<ImageColumnInfo>,
+    pub controls: RwSignal<ImageControls>,
+}
+
+impl ImageColumnState {
+    pub fn new(column: usize, info: ImageColumnInfo) -> Self {
+        ImageColumnState {
+            column,
+            info: RwSignal::new(info),
+            controls: RwSignal::new(ImageControls::default()),
+        }
+    }
+
+    /// The class name for a box or mask layer, as the legend shows it.
+    pub fn class_name(&self, layer: &str, id: i64) -> String {
+        self.info.with(|i| i.class_name(layer, id))
+    }
+}
+
+/// The image the large view shows, if any (provided as context by the app).
+#[derive(Clone, Copy)]
+pub struct OpenImage(pub RwSignal<Option<OpenImageRequest>>);
+
+#[derive(Clone)]
+pub struct OpenImageRequest {
+    pub image: std::sync::Arc<loupe_core::ImageFile>,
+    pub url: String,
+    pub root: std::sync::Arc<str>,
+    pub state: Option<ImageColumnState>,
+}

@@ -1,0 +1,246 @@
+//! The panel registry: every cell is drawn by a panel chosen by its value's kind.
+//!
+//! A panel is a name, the kinds it accepts, a priority and a render function.
+//! To add one: write `panels/<name>.rs` with a `pub fn render(&Value, &CellContext) -> AnyView`
+//! and add one line to `PanelRegistry::builtin`. Later levels (grouped cell, column,
+//! whole table) will be registered here too.
+
+mod image;
+mod media;
+mod nested;
+mod scalar;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use loupe_core::path::resolve_media_url;
+use loupe_core::{Value, ValueKind};
+
+pub use image::{ImageControls, ImageView};
+
+use crate::image_state::ImageColumnState;
+
+/// Everything a cell panel may need besides the value itself.
+#[derive(Clone)]
+pub struct CellContext {
+    /// Absolute URL of the artifact root, ending in `/`.
+    pub root: Arc<str>,
+    /// Legend and controls of the cell's column, when it is an image column.
+    pub image: Option<ImageColumnState>,
+}
+
+impl CellContext {
+    /// Resolves an artifact-relative media path, refusing paths that escape the artifact.
+    pub fn media_url(&self, path: &str) -> Result<String, String> {
+        resolve_media_url(&self.root, path).map_err(|e| e.to_string())
+    }
+}
+
+pub type RenderFn = fn(&Value, &CellContext) -> AnyView;
+
+/// A registered cell panel.
+#[derive(Clone)]
+pub struct Panel {
+    pub name: &'static str,
+    pub accepts: &'static [ValueKind],
+    /// Higher wins when several panels accept a kind.
+    pub priority: i32,
+    pub render: RenderFn,
+}
+
+/// Panels by kind. Built once; shared through Leptos context.
+#[derive(Clone, Default)]
+pub struct PanelRegistry {
+    panels: Vec<Panel>,
+}
+
+impl PanelRegistry {
+    /// The panels Loupe ships with.
+    pub fn builtin() -> Self {
+        use ValueKind as K;
+        let mut r = PanelRegistry::default();
+        r.register(Panel {
+            name: "null",
+            accepts: &[K::Null],
+            priority: 0,
+            render: scalar::null,
+        });
+        r.register(Panel {
+            name: "bool",
+            accepts: &[K::Bool],
+            priority: 0,
+            render: scalar::boolean,
+        });
+        r.register(Panel {
+            name: "number",
+            accepts: &[K::Number],
+            priority: 0,
+            render: scalar::number,
+        });
+        r.register(Panel {
+            name: "timestamp",
+            accepts: &[K::Timestamp],
+            priority: 0,
+            render: scalar::timestamp,
+        });
+        r.register(Panel {
+            name: "text",
+            accepts: &[K::String],
+            priority: 0,
+            render: scalar::text,
+        });
+        r.register(Panel {
+            name: "tree",
+            accepts: &[K::List, K::Dict],
+            priority: 0,
+            render: nested::tree,
+        });
+        r.register(Panel {
+            name: "nested-table",
+            accepts: &[K::Table],
+            priority: 0,
+            render: nested::table,
+        });
+        r.register(Panel {
+            name: "histogram",
+            accepts: &[K::Histogram],
+            priority: 0,
+            render: nested::histogram,
+        });
+        r.register(Panel {
+            name: "ndarray",
+            accepts: &[K::NdArray],
+            priority: 0,
+            render: nested::ndarray,
+        });
+        r.register(Panel {
+            name: "image",
+            accepts: &[K::Image],
+            priority: 0,
+            render: image::render,
+        });
+        r.register(Panel {
+            name: "audio",
+            accepts: &[K::Audio],
+            priority: 0,
+            render: media::audio,
+        });
+        r.register(Panel {
+            name: "html",
+            accepts: &[K::Html],
+            priority: 0,
+            render: media::html,
+        });
+        r.register(Panel {
+            name: "video",
+            accepts: &[K::Video],
+            priority: 0,
+            render: media::video,
+        });
+        r.register(Panel {
+            name: "file-link",
+            accepts: &[K::Object3D, K::Molecule],
+            priority: 0,
+            render: media::file_link,
+        });
+        r.register(Panel {
+            name: "error",
+            accepts: &[K::Invalid],
+            priority: 0,
+            render: scalar::invalid,
+        });
+        r
+    }
+
+    pub fn register(&mut self, panel: Panel) {
+        self.panels.push(panel);
+    }
+
+    /// Every panel that can draw `kind`, best first.
+    pub fn applicable(&self, kind: ValueKind) -> Vec<&Panel> {
+        let mut found: Vec<&Panel> = self
+            .panels
+            .iter()
+            .filter(|p| p.accepts.contains(&kind))
+            .collect();
+        // Stable sort: among equal priorities the later registration wins (user panels override).
+        found.reverse();
+        found.sort_by_key(|p| std::cmp::Reverse(p.priority));
+        found
+    }
+
+    pub fn best_for(&self, kind: ValueKind) -> Option<&Panel> {
+        self.applicable(kind).into_iter().next()
+    }
+
+    /// Draws a value with the best panel for its kind (plain text if none accepts it).
+    pub fn render(&self, value: &Value, ctx: &CellContext) -> AnyView {
+        match self.best_for(value.kind()) {
+            Some(panel) => (panel.render)(value, ctx),
+            None => view! { <span class="cell-text">{value.display()}</span> }.into_any(),
+        }
+    }
+}
+
+/// A per-cell error: the cell says what is wrong, the rest of the table stays.
+pub fn cell_error(message: String) -> AnyView {
+    let title = message.clone();
+    view! { <span class="cell-error" role="note" title=title>{message}</span> }.into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_panel() {
+        use ValueKind as K;
+        let r = PanelRegistry::builtin();
+        for kind in [
+            K::Null,
+            K::Bool,
+            K::Number,
+            K::Timestamp,
+            K::String,
+            K::List,
+            K::Dict,
+            K::Image,
+            K::Audio,
+            K::Html,
+            K::Video,
+            K::Object3D,
+            K::Molecule,
+            K::Table,
+            K::Histogram,
+            K::NdArray,
+            K::Invalid,
+        ] {
+            assert!(r.best_for(kind).is_some(), "no panel for {kind:?}");
+        }
+        assert_eq!(r.best_for(K::Image).map(|p| p.name), Some("image"));
+    }
+
+    #[test]
+    fn higher_priority_and_later_registration_win() {
+        let mut r = PanelRegistry::builtin();
+        r.register(Panel {
+            name: "mine",
+            accepts: &[ValueKind::Number],
+            priority: 0,
+            render: scalar::number,
+        });
+        assert_eq!(r.best_for(ValueKind::Number).map(|p| p.name), Some("mine"));
+        r.register(Panel {
+            name: "low",
+            accepts: &[ValueKind::Number],
+            priority: -1,
+            render: scalar::number,
+        });
+        let names: Vec<_> = r
+            .applicable(ValueKind::Number)
+            .iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, ["mine", "number", "low"]);
+    }
+}

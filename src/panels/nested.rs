@@ -1,0 +1,159 @@
+//! Panels for nested values: list/dict trees, nested tables, histograms, ndarrays.
+
+use leptos::prelude::*;
+use loupe_core::{Table, Value};
+
+use super::{CellContext, cell_error};
+
+/// Lists of scalars whose text is at most this long show inline, without a tree.
+const INLINE_CHARS: usize = 48;
+/// Rows of a nested table shown when expanded.
+const NESTED_TABLE_ROWS: usize = 50;
+
+fn is_scalar(v: &Value) -> bool {
+    !matches!(v, Value::List(_) | Value::Dict(_) | Value::Table(_))
+}
+
+fn inline_text(items: &[Value]) -> Option<String> {
+    if !items.iter().all(is_scalar) {
+        return None;
+    }
+    let text = format!(
+        "[{}]",
+        items
+            .iter()
+            .map(Value::display)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    (text.chars().count() <= INLINE_CHARS).then_some(text)
+}
+
+pub fn tree(value: &Value, _: &CellContext) -> AnyView {
+    node(value)
+}
+
+/// One level of the tree; children render only when opened would be nicer, but
+/// cells are small and `<details>` keeps closed content out of layout.
+fn node(value: &Value) -> AnyView {
+    match value {
+        Value::List(items) => {
+            if let Some(text) = inline_text(items) {
+                return view! { <span class="list inline">{text}</span> }.into_any();
+            }
+            let summary = format!("[{} items]", items.len());
+            let children = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| view! { <li><span class="key">{i}": "</span>{node(v)}</li> })
+                .collect_view();
+            view! {
+                <details class="tree" on:click=|ev| ev.stop_propagation()>
+                    <summary>{summary}</summary>
+                    <ul>{children}</ul>
+                </details>
+            }
+            .into_any()
+        }
+        Value::Dict(fields) => {
+            let summary = format!("{{{} keys}}", fields.len());
+            let children = fields
+                .iter()
+                .map(|(k, v)| view! { <li><span class="key">{k.clone()}": "</span>{node(v)}</li> })
+                .collect_view();
+            view! {
+                <details class="tree" on:click=|ev| ev.stop_propagation()>
+                    <summary>{summary}</summary>
+                    <ul>{children}</ul>
+                </details>
+            }
+            .into_any()
+        }
+        Value::Table(t) => nested_table(t),
+        other => view! { <span class="leaf">{other.display()}</span> }.into_any(),
+    }
+}
+
+pub fn table(value: &Value, _: &CellContext) -> AnyView {
+    match value {
+        Value::Table(t) => nested_table(t),
+        other => cell_error(format!("not a table: {}", other.display())),
+    }
+}
+
+fn nested_table(t: &Table) -> AnyView {
+    let summary = format!("table {}×{}", t.row_count(), t.columns.len());
+    let head = t
+        .columns
+        .iter()
+        .map(|c| view! { <th>{c.name.clone()}</th> })
+        .collect_view();
+    let rows = (0..t.row_count().min(NESTED_TABLE_ROWS))
+        .map(|r| {
+            let cells = t
+                .columns
+                .iter()
+                .map(|c| view! { <td>{c.values[r].display()}</td> })
+                .collect_view();
+            view! { <tr>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <details class="tree nested-table" on:click=|ev| ev.stop_propagation()>
+            <summary>{summary}</summary>
+            <table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
+        </details>
+    }
+    .into_any()
+}
+
+pub fn histogram(value: &Value, _: &CellContext) -> AnyView {
+    let Value::Histogram { bins, values } = value else {
+        return cell_error("not a histogram".into());
+    };
+    let max = values
+        .iter()
+        .cloned()
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let n = values.len().max(1) as f64;
+    let bars = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let h = (v / max * 30.0).max(0.0);
+            view! { <rect x=format!("{:.2}", i as f64 * 100.0 / n) y=format!("{:.2}", 30.0 - h)
+            width=format!("{:.2}", 100.0 / n * 0.9) height=format!("{h:.2}") /> }
+        })
+        .collect_view();
+    let title = format!(
+        "histogram: {} bins from {} to {}",
+        values.len(),
+        bins.first().copied().unwrap_or(f64::NAN),
+        bins.last().copied().unwrap_or(f64::NAN)
+    );
+    let label = title.clone();
+    view! {
+        <svg class="histogram" viewBox="0 0 100 30" preserveAspectRatio="none" role="img" aria-label=label>
+            <title>{title}</title>
+            {bars}
+        </svg>
+    }
+    .into_any()
+}
+
+pub fn ndarray(value: &Value, _: &CellContext) -> AnyView {
+    let Value::NdArray { shape, npz_path } = value else {
+        return cell_error("not an ndarray".into());
+    };
+    let dims = shape
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join("×");
+    let title = npz_path.as_ref().map_or_else(
+        || "data not in the table".to_string(),
+        |p| format!("data in {p}"),
+    );
+    view! { <span class="ndarray" title=title>{format!("ndarray [{dims}]")}</span> }.into_any()
+}

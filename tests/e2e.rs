@@ -1,0 +1,410 @@
+//! End-to-end: the release site (dist/) in headless Chromium, driven through chromedriver.
+//! Expected values come from the demo files themselves, read with loupe-core.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use loupe_core::{Document, Table, Value, parse_document};
+use serde_json::Value as Json;
+use support::{BROWSER, Session, repo};
+
+fn demo_table(path: &str) -> Table {
+    let bytes = std::fs::read(repo().join("public/demo").join(path)).expect("demo file");
+    match parse_document(&bytes) {
+        Ok(Document::Table(t)) => t,
+        _ => panic!("{path} is not a table"),
+    }
+}
+
+fn header_names_js() -> &'static str {
+    "return [...document.querySelectorAll('[role=columnheader]')].map(h => h.innerText.trim())"
+}
+
+async fn attr_of_grid(s: &Session, attr: &str) -> String {
+    s.js(&format!(
+        "return document.querySelector('[role=grid]').getAttribute('{attr}')"
+    ))
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+#[tokio::test]
+async fn start_page_lists_the_demo_tables() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open("").await, "ready");
+    let links = s.js("return [...document.querySelectorAll('.demo-list a')].map(a => a.getAttribute('href'))").await;
+    let links: Vec<&str> = links
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(Json::as_str)
+        .collect();
+    assert_eq!(links.len(), 4, "{links:?}");
+    assert!(links[0].contains("digits.table.json"), "{links:?}");
+}
+
+#[tokio::test]
+async fn every_demo_table_opens_with_all_rows_and_headers() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    for path in [
+        "digits/v0/digits.table.json",
+        "digit-predictions/v0/predictions.table.json",
+        "digit-predictions/v1/predictions.table.json",
+        "shapes/v0/shapes.table.json",
+    ] {
+        let expected = demo_table(path);
+        assert_eq!(
+            s.open(&format!("?table=demo/{path}")).await,
+            "ready",
+            "{path}"
+        );
+        assert_eq!(
+            attr_of_grid(&s, "aria-rowcount").await,
+            (expected.row_count() + 1).to_string(),
+            "{path}"
+        );
+        assert_eq!(
+            attr_of_grid(&s, "aria-colcount").await,
+            expected.columns.len().to_string(),
+            "{path}"
+        );
+        let names = s.js(header_names_js()).await;
+        let want: Vec<&str> = expected.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, serde_json::json!(want), "{path}");
+        // Virtualized: far fewer rows in the DOM than in the table.
+        let rendered = s
+            .js("return document.querySelectorAll('.grid-body [role=row]').length")
+            .await;
+        let rendered = rendered.as_u64().unwrap_or(0) as usize;
+        assert!(
+            rendered > 0 && rendered < 100,
+            "{path}: {rendered} rows rendered"
+        );
+        // The first data row shows its id.
+        let first_id = s
+            .js("return document.querySelector('[aria-rowindex=\"2\"] [role=gridcell]').innerText.trim()")
+            .await;
+        assert_eq!(first_id, "0", "{path}");
+        // Images load: every rendered image cell has a decoded <img>.
+        s.wait_for(
+            "[...document.querySelectorAll('.image-view img')].length > 0 && \
+             [...document.querySelectorAll('.image-view img')].every(i => i.complete && i.naturalWidth > 0)",
+            "images to decode",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn scrolling_renders_the_rows_in_view() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?table=demo/digit-predictions/v1/predictions.table.json")
+            .await,
+        "ready"
+    );
+    s.js("const g = document.querySelector('[role=grid]'); g.scrollTop = g.scrollHeight; return 0")
+        .await;
+    let last = s
+        .wait_for(
+            "document.querySelector('[aria-rowindex=\"1798\"]') && \
+             document.querySelector('[aria-rowindex=\"1798\"] [role=gridcell]').innerText.trim()",
+            "the last row",
+        )
+        .await;
+    assert_eq!(last, "1796");
+}
+
+/// Boxes of row 0 of the shapes demo, as (class name, score) from the file.
+fn shapes_row0_boxes() -> Vec<(String, Option<f64>)> {
+    let t = demo_table("shapes/v0/shapes.table.json");
+    let col = t.column("image").expect("image column");
+    let info = loupe_core::ImageColumnInfo::from_column(col).expect("image info");
+    let Value::Image(img) = &col.values[0] else {
+        panic!("image")
+    };
+    img.box_layers
+        .iter()
+        .flat_map(|l| {
+            l.boxes
+                .iter()
+                .map(|b| (info.class_name(&l.name, b.class_id), b.primary_score()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn image_boxes_follow_class_toggles_and_score_threshold() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?table=demo/shapes/v0/shapes.table.json").await,
+        "ready"
+    );
+    let expected = shapes_row0_boxes();
+    let row0_rects = "document.querySelectorAll('[aria-rowindex=\"2\"] svg.overlay rect').length";
+    let n = s.wait_for(row0_rects, "row 0 boxes").await;
+    assert_eq!(n.as_u64(), Some(expected.len() as u64));
+    // Every rect names its class, and carries the score where the box has one.
+    let classes = s
+        .js("return [...document.querySelectorAll('[aria-rowindex=\"2\"] svg.overlay rect')].map(r => r.dataset.class)")
+        .await;
+    let mut got: Vec<String> = classes
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect();
+    let mut want: Vec<String> = expected.iter().map(|(c, _)| c.clone()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+
+    // Toggle one class off in the legend: its boxes disappear, the others stay.
+    let class = want[0].clone();
+    let remaining = expected.iter().filter(|(c, _)| *c != class).count();
+    s.js(&format!(
+        "document.querySelector('[data-class-toggle=\"{class}\"] input').click(); return 0"
+    ))
+    .await;
+    s.wait_for(
+        &format!("{row0_rects} === {remaining}"),
+        "toggled class to hide",
+    )
+    .await;
+    let hidden = s
+        .js(&format!(
+            "return document.querySelectorAll('svg.overlay rect[data-class=\"{class}\"]').length"
+        ))
+        .await;
+    assert_eq!(hidden.as_u64(), Some(0));
+    // Toggle it back on.
+    s.js(&format!(
+        "document.querySelector('[data-class-toggle=\"{class}\"] input').click(); return 0"
+    ))
+    .await;
+    s.wait_for(
+        &format!("{row0_rects} === {}", expected.len()),
+        "class to show again",
+    )
+    .await;
+
+    // Raise the score threshold: scored boxes below it hide, unscored ones stay.
+    let threshold = 0.9;
+    let kept = expected
+        .iter()
+        .filter(|(_, sc)| sc.is_none_or(|v| v >= threshold))
+        .count();
+    s.js(&format!(
+        "const r = document.querySelector('input.score-threshold'); r.value = '{threshold}'; \
+         r.dispatchEvent(new Event('input', {{bubbles: true}})); return 0"
+    ))
+    .await;
+    s.wait_for(&format!("{row0_rects} === {kept}"), "threshold to apply")
+        .await;
+    // Masks are painted on canvases.
+    s.wait_for(
+        "document.querySelectorAll('[aria-rowindex=\"2\"] canvas.mask').length === 2",
+        "mask canvases",
+    )
+    .await;
+    s.screenshot("shapes").await;
+}
+
+#[tokio::test]
+async fn clicking_an_image_opens_the_large_view_with_the_same_boxes() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?table=demo/shapes/v0/shapes.table.json").await,
+        "ready"
+    );
+    let n = shapes_row0_boxes().len() as u64;
+    s.wait_for(
+        "document.querySelector('[aria-rowindex=\"2\"] .image-cell')",
+        "image cell",
+    )
+    .await;
+    s.js("document.querySelector('[aria-rowindex=\"2\"] .image-cell').click(); return 0")
+        .await;
+    let big = s
+        .wait_for(
+            "document.querySelectorAll('[role=dialog] svg.overlay rect').length",
+            "large view",
+        )
+        .await;
+    assert_eq!(big.as_u64(), Some(n));
+    s.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})); return 0").await;
+    s.wait_for(
+        "!document.querySelector('[role=dialog]')",
+        "large view to close",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn missing_file_is_an_error_with_status_and_url() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open("?table=testdata/nope.table.json").await, "error");
+    let alert = s
+        .js("return document.querySelector('[role=alert]').innerText")
+        .await;
+    let alert = alert.as_str().unwrap_or_default();
+    assert!(alert.contains("404"), "{alert}");
+    assert!(alert.contains("/testdata/nope.table.json"), "{alert}");
+}
+
+#[tokio::test]
+async fn malformed_and_truncated_files_name_the_position() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?table=testdata/malformed.table.json").await,
+        "error"
+    );
+    let alert = s
+        .js("return document.querySelector('[role=alert]').innerText")
+        .await;
+    let alert = alert.as_str().unwrap_or_default().to_string();
+    assert!(alert.contains("malformed.table.json"), "{alert}");
+    assert!(alert.contains("line 1, column 54"), "{alert}");
+    assert_eq!(
+        s.open("?table=testdata/truncated.table.json").await,
+        "error"
+    );
+    let alert = s
+        .js("return document.querySelector('[role=alert]').innerText")
+        .await;
+    assert!(
+        alert.as_str().unwrap_or_default().contains("end of file"),
+        "{alert}"
+    );
+}
+
+/// JS for the grid cell at 1-based `aria-rowindex` (header = 1) and `aria-colindex`.
+fn cell_at(row: u32, col: u32) -> String {
+    format!("document.querySelector('[aria-rowindex=\"{row}\"] [aria-colindex=\"{col}\"]')")
+}
+
+#[tokio::test]
+async fn broken_media_cells_fail_alone() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?table=testdata/broken-media.table.json&root=demo/shapes/v0/")
+            .await,
+        "ready"
+    );
+    assert_eq!(attr_of_grid(&s, "aria-rowcount").await, "6");
+    let cell = |row: u32| {
+        format!("document.querySelector('[aria-rowindex=\"{row}\"] [aria-colindex=\"2\"]')")
+    };
+    // Row 0 renders its image; row 1's file is missing; row 2 tries to leave the artifact.
+    s.wait_for(
+        &format!("{}.querySelector('img').naturalWidth > 0", cell(2)),
+        "good image",
+    )
+    .await;
+    let missing = s
+        .wait_for(
+            &format!("{}.querySelector('.cell-error')?.innerText", cell(3)),
+            "missing image error",
+        )
+        .await;
+    assert!(
+        missing
+            .as_str()
+            .unwrap_or_default()
+            .contains("does-not-exist.png"),
+        "{missing}"
+    );
+    let escape = s.js(&format!("return {}.innerText", cell(4))).await;
+    assert!(
+        escape
+            .as_str()
+            .unwrap_or_default()
+            .contains("leaves the artifact"),
+        "{escape}"
+    );
+    assert_eq!(
+        s.js(&format!(
+            "return {}.querySelectorAll('img').length",
+            cell(4)
+        ))
+        .await,
+        0
+    );
+    let no_path = s.js(&format!("return {}.innerText", cell(5))).await;
+    assert!(
+        no_path.as_str().unwrap_or_default().contains("no `path`"),
+        "{no_path}"
+    );
+    let short = s.js(&format!("return {}.innerText", cell_at(6, 3))).await;
+    assert!(
+        short
+            .as_str()
+            .unwrap_or_default()
+            .contains("row 4 has 2 cells"),
+        "{short}"
+    );
+}
+
+#[tokio::test]
+async fn sdk_media_fixture_renders_every_kind() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?table=fixtures/media/v0/media.table.json").await,
+        "ready"
+    );
+    let iframe_sandbox = s
+        .js("return document.querySelector('.media.html iframe').getAttribute('sandbox')")
+        .await;
+    assert_eq!(
+        iframe_sandbox, "",
+        "html must be sandboxed without allow-same-origin or scripts"
+    );
+    assert_eq!(
+        s.js("return document.querySelectorAll('audio[controls]').length")
+            .await,
+        1
+    );
+    assert_eq!(
+        s.js("return document.querySelectorAll('a.file-link').length")
+            .await,
+        2
+    );
+    // The SDK fixture's html file carries a script; it must not have run anywhere we can see.
+    assert_eq!(s.js("return window.__pwned === undefined").await, true);
+    // Classes come from column_types: box names resolved.
+    let names = s
+        .wait_for(
+            "[...document.querySelectorAll('[aria-rowindex=\"2\"] [aria-colindex=\"2\"] svg.overlay rect')].map(r => r.dataset.class).sort().join(',')",
+            "boxes",
+        )
+        .await;
+    assert_eq!(names, "car,cat,cat,dog");
+    assert_eq!(
+        s.open("?table=fixtures/value_types/v0/values.table.json")
+            .await,
+        "ready"
+    );
+    let row0 = s
+        .js("return [...document.querySelectorAll('[aria-rowindex=\"2\"] [role=gridcell]')].map(c => c.innerText.trim())")
+        .await;
+    let row0: Vec<&str> = row0
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(Json::as_str)
+        .collect();
+    assert_eq!(row0[0..4], ["1", "1.5", "∞", "null"]);
+    assert_eq!(row0[7], "9223372036854775809");
+    assert_eq!(row0[8], "2024-01-02T03:04:05.678Z");
+}

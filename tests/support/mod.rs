@@ -1,0 +1,268 @@
+//! Harness for the end-to-end tests: a static file server for `dist/` (plus test
+//! data), a chromedriver process, and a headless Chromium session.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value as Json, json};
+
+/// Browser tests share two cores: run them one at a time.
+pub static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// URL prefix → folder served under it.
+fn mounts() -> Vec<(&'static str, PathBuf)> {
+    vec![
+        ("/testdata/", repo().join("tests/data")),
+        (
+            "/fixtures/",
+            repo().join("crates/loupe-core/tests/fixtures"),
+        ),
+        ("/", repo().join("dist")),
+    ]
+}
+
+/// Serves the built site on 127.0.0.1:<free port> from a background thread.
+pub fn serve() -> String {
+    assert!(
+        repo().join("dist/index.html").exists(),
+        "dist/ is missing: run `cargo xtask dist` (or `cargo xtask test`, which builds it first)"
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+    let addr = listener.local_addr().expect("local addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let _ = handle(stream);
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" => "text/javascript",
+        "wasm" => "application/wasm",
+        "css" => "text/css",
+        "json" => "application/json",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "wav" => "audio/wav",
+        _ => "application/octet-stream",
+    }
+}
+
+fn handle(mut stream: TcpStream) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut header = String::new();
+    while reader.read_line(&mut header)? > 2 {
+        header.clear();
+    }
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
+    let file = mounts().into_iter().find_map(|(prefix, dir)| {
+        let rest = path.strip_prefix(prefix)?;
+        if rest.split('/').any(|seg| seg == "..") {
+            return None;
+        }
+        let mut f = dir.join(rest);
+        if f.is_dir() {
+            f = f.join("index.html");
+        }
+        f.is_file().then_some(f)
+    });
+    match file {
+        Some(f) => {
+            let mut body = Vec::new();
+            std::fs::File::open(&f)?.read_to_end(&mut body)?;
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                content_type(&f),
+                body.len()
+            )?;
+            stream.write_all(&body)
+        }
+        None => {
+            let body = b"not found";
+            write!(
+                stream,
+                "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            stream.write_all(body)
+        }
+    }
+}
+
+/// chromedriver, killed when dropped.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn chromedriver() -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port");
+    let child = Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start /usr/bin/chromedriver (run `cargo xtask setup`)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver { child, port }
+}
+
+/// A browser session plus the server it talks to.
+pub struct Session {
+    pub client: Client,
+    pub base: String,
+    _driver: Driver,
+    _profile: PathBuf,
+}
+
+impl Session {
+    pub async fn start() -> Session {
+        Session::start_sized(1200, 900).await
+    }
+
+    pub async fn start_sized(width: u32, height: u32) -> Session {
+        let base = serve();
+        let driver = chromedriver();
+        let profile =
+            std::env::temp_dir().join(format!("loupe-e2e-{}-{}", std::process::id(), driver.port));
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    format!("--window-size={width},{height}"),
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        });
+        let caps = match caps {
+            Json::Object(map) => map,
+            _ => unreachable!("caps is an object literal"),
+        };
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .expect("connect to chromedriver");
+        Session {
+            client,
+            base,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    /// Opens `path_and_query` relative to the served site and waits until the app settles.
+    pub async fn open(&self, path_and_query: &str) -> String {
+        self.client
+            .goto(&format!("{}/{}", self.base, path_and_query))
+            .await
+            .expect("navigate");
+        self.wait_state().await
+    }
+
+    /// Waits for `body[data-loupe-state]` to leave "loading"; returns it.
+    pub async fn wait_state(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let state = self
+                .js("return document.body.dataset.loupeState || ''")
+                .await;
+            let state = state.as_str().unwrap_or_default().to_string();
+            if state == "ready" || state == "error" {
+                return state;
+            }
+            assert!(Instant::now() < deadline, "page stayed in state {state:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn js(&self, script: &str) -> Json {
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("execute script")
+    }
+
+    /// Polls a JS expression until it is truthy (or fails after 10 s with `what`).
+    pub async fn wait_for(&self, expr: &str, what: &str) -> Json {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let v = self.js(&format!("return ({expr});")).await;
+            let truthy = match &v {
+                Json::Null => false,
+                Json::Bool(b) => *b,
+                Json::Number(n) => n.as_f64() != Some(0.0),
+                Json::String(s) => !s.is_empty(),
+                _ => true,
+            };
+            if truthy {
+                return v;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what} ({expr}); last value {v}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(repo().join(format!("target/e2e-{name}.png")), png);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! In-browser tests (wasm-bindgen-test in headless Chromium): mount panels, check the DOM.
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use loupe::image_state::ImageColumnState;
+use loupe::panels::{CellContext, PanelRegistry};
+use loupe_core::{ImageColumnInfo, Table, Value, parse_document};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const MEDIA_TABLE: &[u8] =
+    include_bytes!("../crates/loupe-core/tests/fixtures/media/v0/media.table.json");
+
+fn media_table() -> Table {
+    match parse_document(MEDIA_TABLE) {
+        Ok(loupe_core::Document::Table(t)) => t,
+        _ => panic!("fixture is a table"),
+    }
+}
+
+fn fresh_parent() -> web_sys::HtmlElement {
+    let doc = document();
+    let parent: web_sys::HtmlElement = doc.create_element("div").expect("div").unchecked_into();
+    doc.body()
+        .expect("body")
+        .append_child(&parent)
+        .expect("append");
+    parent
+}
+
+fn ctx(image: Option<ImageColumnState>) -> CellContext {
+    CellContext {
+        root: Arc::from("http://127.0.0.1:1/artifact/"),
+        image,
+    }
+}
+
+/// Mounts a cell panel for `value`; the page is thrown away after the test, so
+/// the mount handle is leaked on purpose (dropping it would unmount).
+fn mount_value(value: Value, image: Option<ImageColumnState>) -> web_sys::HtmlElement {
+    let parent = fresh_parent();
+    let handle = leptos::mount::mount_to(parent.clone(), move || {
+        PanelRegistry::builtin().render(&value, &ctx(image))
+    });
+    std::mem::forget(handle);
+    parent
+}
+
+#[wasm_bindgen_test]
+fn numbers_show_nan_infinity_and_big_ints_exactly() {
+    for (value, text) in [
+        (Value::Float(f64::NAN), "NaN"),
+        (Value::Float(f64::NEG_INFINITY), "-∞"),
+        (
+            Value::BigInt("18446744073709551615".into()),
+            "18446744073709551615",
+        ),
+        (Value::Null, "null"),
+    ] {
+        let el = mount_value(value, None);
+        assert_eq!(el.text_content().unwrap_or_default(), text);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn long_strings_truncate_and_expand() {
+    let long = "x".repeat(200);
+    let el = mount_value(Value::Str(long.clone()), None);
+    assert!(el.text_content().unwrap_or_default().len() < 120);
+    let button: web_sys::HtmlElement = el
+        .query_selector("button")
+        .ok()
+        .flatten()
+        .expect("more button")
+        .unchecked_into();
+    button.click();
+    leptos::task::tick().await;
+    assert!(el.text_content().unwrap_or_default().contains(&long));
+}
+
+#[wasm_bindgen_test]
+fn strings_are_text_never_markup() {
+    let el = mount_value(Value::Str("<img src=x onerror=alert(1)>".into()), None);
+    assert!(el.query_selector("img").ok().flatten().is_none());
+    assert_eq!(
+        el.text_content().unwrap_or_default(),
+        "<img src=x onerror=alert(1)>"
+    );
+}
+
+#[wasm_bindgen_test]
+fn html_cells_are_sandboxed_iframes() {
+    let t = media_table();
+    let value = t.column("html").expect("html column").values[0].clone();
+    let el = mount_value(value, None);
+    let frame = el.query_selector("iframe").ok().flatten().expect("iframe");
+    assert_eq!(frame.get_attribute("sandbox").as_deref(), Some(""));
+    assert_eq!(
+        frame.get_attribute("src").as_deref(),
+        Some("http://127.0.0.1:1/artifact/media/html/7bc3efb22a5b93eb12b3.html")
+    );
+}
+
+#[wasm_bindgen_test]
+fn escaping_media_paths_are_cell_errors() {
+    let value = Value::Media(Box::new(loupe_core::MediaFile {
+        kind: loupe_core::MediaKind::Audio,
+        path: "../../etc/passwd".into(),
+        sha256: None,
+        caption: None,
+        width: None,
+        height: None,
+    }));
+    let el = mount_value(value, None);
+    assert!(el.query_selector("audio").ok().flatten().is_none());
+    assert!(
+        el.text_content()
+            .unwrap_or_default()
+            .contains("leaves the artifact")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn image_boxes_follow_the_column_controls() {
+    let t = media_table();
+    let column = t.column("image").expect("image column");
+    let value = column.values[0].clone();
+    let owner = Owner::new();
+    owner.set();
+    let state = ImageColumnState::new(1, ImageColumnInfo::from_column(column).expect("image info"));
+    let el = mount_value(value, Some(state));
+    let rects = || {
+        el.query_selector_all("svg.overlay rect")
+            .map(|l| l.length())
+            .unwrap_or(0)
+    };
+    // The fixture declares width/height, so boxes draw before the (unreachable) file loads.
+    assert_eq!(rects(), 4);
+    let classes: Vec<String> = (0..rects())
+        .filter_map(|i| el.query_selector_all("svg.overlay rect").ok()?.item(i))
+        .filter_map(|n| {
+            n.unchecked_into::<web_sys::Element>()
+                .get_attribute("data-class")
+        })
+        .collect();
+    assert_eq!(classes, ["cat", "cat", "dog", "car"]);
+    state.controls.update(|c| {
+        c.hidden_classes.insert(1);
+    });
+    leptos::task::tick().await;
+    assert_eq!(rects(), 2, "cat boxes hidden");
+    state.controls.update(|c| {
+        c.hidden_classes.clear();
+        c.hidden_layers.insert("ground_truth".into());
+        c.score_threshold = 0.5;
+    });
+    leptos::task::tick().await;
+    // predictions: cat 0.91 (kept), dog 0.42 (below), car (no score, kept).
+    assert_eq!(rects(), 2);
+}
