@@ -131,12 +131,17 @@ fn LoadingView(url: String, progress: Option<Progress>) -> impl IntoView {
             total.filter(|t| *t > 0).map(|t| received as f64 / t as f64),
         ),
         Some(Progress::Parsing) => ("parsing JSON…".to_string(), None),
-        Some(Progress::Converting {
-            rows_done,
-            rows_total,
+        Some(Progress::Reading {
+            rows,
+            bytes_done,
+            bytes_total,
         }) => (
-            format!("reading rows: {rows_done} of {rows_total}"),
-            Some(rows_done as f64 / rows_total.max(1) as f64),
+            format!(
+                "reading rows: {rows} ({} of {})",
+                human_bytes(bytes_done as u64),
+                human_bytes(bytes_total as u64)
+            ),
+            Some(bytes_done as f64 / bytes_total.max(1) as f64),
         ),
     };
     view! {

@@ -34,14 +34,14 @@ pub fn Grid(
     let visual = table
         .columns
         .iter()
-        .any(|c| c.kind.is_some_and(|k| k.is_visual()));
+        .any(|c| c.kind().is_some_and(|k| k.is_visual()));
     let row_height = if visual { 100.0 } else { 30.0 };
     let widths = RwSignal::new(
         table
             .columns
             .iter()
             .map(|c| {
-                if c.kind.is_some_and(|k| k.is_visual()) {
+                if c.kind().is_some_and(|k| k.is_visual()) {
                     132.0
                 } else {
                     150.0
@@ -136,7 +136,7 @@ pub fn Grid(
             .enumerate()
             .map(|(c, (col, ctx))| {
                 view! {
-                    <div role="gridcell" class="cell" aria-colindex=c + 1>{registry.render(&col.values[r], ctx)}</div>
+                    <div role="gridcell" class="cell" aria-colindex=c + 1>{registry.render(&col.value(r), ctx)}</div>
                 }
             })
             .collect_view();

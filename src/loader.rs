@@ -4,12 +4,12 @@
 
 use loupe_core::document::document_from_json;
 use loupe_core::path::{folder_of, resolve_media_url};
-use loupe_core::{Document, Manifest, Table, TableBuilder, Value, json};
+use loupe_core::{Document, Manifest, Table, TableReader, Value, json};
 
 use crate::fetch::{absolute_url, fetch_bytes, yield_to_browser};
 
-/// Rows converted between two yields to the browser.
-const ROWS_PER_SLICE: usize = 4_000;
+/// Rows read between two yields to the browser (a few ms of work).
+const ROWS_PER_SLICE: usize = 20_000;
 
 /// A table ready to show, with where its media live.
 #[derive(Debug, Clone)]
@@ -23,9 +23,17 @@ pub struct LoadedTable {
 /// Where loading is, for the progress bar.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Progress {
-    Fetching { received: u64, total: Option<u64> },
+    Fetching {
+        received: u64,
+        total: Option<u64>,
+    },
     Parsing,
-    Converting { rows_done: usize, rows_total: usize },
+    /// Rows read so far, and bytes of the file consumed.
+    Reading {
+        rows: usize,
+        bytes_done: usize,
+        bytes_total: usize,
+    },
 }
 
 /// Loads `url` (relative to the page); `root` overrides the artifact root.
@@ -53,25 +61,34 @@ pub async fn load_table(
     })
 }
 
-async fn fetch_json(url: &str, progress: &impl Fn(Progress)) -> Result<json::Json, String> {
-    let bytes = fetch_bytes(url, |received, total| {
+async fn fetch(url: &str, progress: &impl Fn(Progress)) -> Result<Vec<u8>, String> {
+    fetch_bytes(url, |received, total| {
         progress(Progress::Fetching { received, total })
     })
     .await
-    .map_err(|e| format!("Could not load {url}: {e}"))?;
+    .map_err(|e| format!("Could not load {url}: {e}"))
+}
+
+async fn fetch_json(url: &str, progress: &impl Fn(Progress)) -> Result<json::Json, String> {
+    let bytes = fetch(url, progress).await?;
     progress(Progress::Parsing);
     yield_to_browser().await;
     json::parse(&bytes).map_err(|e| format!("Could not read {url}: {e}"))
 }
 
 async fn load_any(url: &str, root: &str, progress: &impl Fn(Progress)) -> Result<Table, String> {
-    let doc = fetch_json(url, progress).await?;
-    let not_table = |what: &str| format!("Could not open {url}: {what}");
-    if doc.get("_type").and_then(json::Json::as_str) == Some("table") {
-        return convert_in_slices(&doc, progress)
+    let bytes = fetch(url, progress).await?;
+    progress(Progress::Parsing);
+    yield_to_browser().await;
+    let reader = TableReader::new(&bytes).map_err(|e| format!("Could not read {url}: {e}"))?;
+    // The SDK writes `_type` first, so a table is known before its rows are read.
+    if reader.type_tag() == Some("table") {
+        return read_in_slices(reader, progress)
             .await
-            .map_err(|e| format!("Could not open {url}: {e}"));
+            .map_err(|e| format!("Could not read {url}: {e}"));
     }
+    let doc = json::parse(&bytes).map_err(|e| format!("Could not read {url}: {e}"))?;
+    let not_table = |what: &str| format!("Could not open {url}: {what}");
     match document_from_json(&doc).map_err(|e| not_table(&e.to_string()))? {
         Document::Table(t) => Ok(t),
         Document::PartitionedTable(p) => load_partitions(url, root, &p.parts_path, progress).await,
@@ -88,23 +105,24 @@ async fn load_any(url: &str, root: &str, progress: &impl Fn(Progress)) -> Result
     }
 }
 
-/// Converts rows a slice at a time, yielding so the page stays responsive.
-async fn convert_in_slices(
-    doc: &json::Json,
+/// Reads rows a slice at a time straight into columns, yielding so the page stays responsive.
+async fn read_in_slices(
+    mut reader: TableReader<'_>,
     progress: &impl Fn(Progress),
 ) -> Result<Table, String> {
-    let (mut builder, rows) = TableBuilder::start(doc).map_err(|e| e.to_string())?;
-    for slice in rows.chunks(ROWS_PER_SLICE) {
-        builder.push_rows(slice);
-        progress(Progress::Converting {
-            rows_done: builder.rows_done(),
-            rows_total: rows.len(),
+    while !reader.is_done() {
+        reader
+            .read_rows(ROWS_PER_SLICE)
+            .map_err(|e| e.to_string())?;
+        let (done, total) = reader.progress();
+        progress(Progress::Reading {
+            rows: reader.rows_read(),
+            bytes_done: done,
+            bytes_total: total,
         });
-        if rows.len() > ROWS_PER_SLICE {
-            yield_to_browser().await;
-        }
+        yield_to_browser().await;
     }
-    Ok(builder.finish())
+    reader.finish().map_err(|e| e.to_string())
 }
 
 /// A partitioned table is the concatenation of the `.table.json` entries under
@@ -130,10 +148,12 @@ async fn load_partitions(
     let mut all: Option<Table> = None;
     for part in parts {
         let part_url = resolve_media_url(root, &part.path).map_err(|e| format!("{url}: {e}"))?;
-        let doc = fetch_json(&part_url, progress).await?;
-        let table = convert_in_slices(&doc, progress)
+        let bytes = fetch(&part_url, progress).await?;
+        let reader =
+            TableReader::new(&bytes).map_err(|e| format!("Could not read {part_url}: {e}"))?;
+        let table = read_in_slices(reader, progress)
             .await
-            .map_err(|e| format!("Could not open {part_url}: {e}"))?;
+            .map_err(|e| format!("Could not read {part_url}: {e}"))?;
         match &mut all {
             None => all = Some(table),
             Some(acc) => acc.append(table).map_err(|e| format!("{part_url}: {e}"))?,

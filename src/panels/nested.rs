@@ -93,7 +93,7 @@ fn nested_table(t: &Table) -> AnyView {
             let cells = t
                 .columns
                 .iter()
-                .map(|c| view! { <td>{c.values[r].display()}</td> })
+                .map(|c| view! { <td>{c.get(r).display()}</td> })
                 .collect_view();
             view! { <tr>{cells}</tr> }
         })

@@ -46,7 +46,7 @@ impl ImageColumnInfo {
             ..Default::default()
         };
         let mut any_image = false;
-        for value in &column.values {
+        for value in column.nested_values().unwrap_or_default() {
             let Value::Image(img) = value else { continue };
             any_image = true;
             for layer in &img.box_layers {

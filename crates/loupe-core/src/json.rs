@@ -116,11 +116,8 @@ pub struct JsonError {
 
 /// Parses a whole document; trailing non-whitespace is an error.
 pub fn parse(bytes: &[u8]) -> Result<Json, JsonError> {
-    let mut p = Parser { bytes, pos: 0 };
-    // A UTF-8 byte-order mark is harmless; skip it.
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        p.pos = 3;
-    }
+    // A UTF-8 byte-order mark is harmless; `Parser::new` skips it.
+    let mut p = Parser::new(bytes);
     p.skip_ws();
     if p.pos >= bytes.len() {
         return Err(p.error("the file is empty"));
@@ -133,13 +130,23 @@ pub fn parse(bytes: &[u8]) -> Result<Json, JsonError> {
     Ok(value)
 }
 
-struct Parser<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+/// The byte-level reader; `table_reader` drives it directly for table rows.
+pub(crate) struct Parser<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) pos: usize,
 }
 
-impl Parser<'_> {
-    fn error(&self, message: impl fmt::Display) -> JsonError {
+impl<'a> Parser<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        let pos = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            3
+        } else {
+            0
+        };
+        Parser { bytes, pos }
+    }
+
+    pub(crate) fn error(&self, message: impl fmt::Display) -> JsonError {
         let upto = &self.bytes[..self.pos.min(self.bytes.len())];
         let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
@@ -152,17 +159,17 @@ impl Parser<'_> {
         }
     }
 
-    fn peek(&self) -> Option<u8> {
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
-    fn skip_ws(&mut self) {
+    pub(crate) fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
             self.pos += 1;
         }
     }
 
-    fn expect_word(&mut self, word: &str) -> Result<(), JsonError> {
+    pub(crate) fn expect_word(&mut self, word: &str) -> Result<(), JsonError> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(())
@@ -171,7 +178,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
+    pub(crate) fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.error(format!("nesting deeper than {MAX_DEPTH} levels")));
         }
@@ -257,7 +264,7 @@ impl Parser<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<Number, JsonError> {
+    pub(crate) fn number(&mut self) -> Result<Number, JsonError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -309,7 +316,27 @@ impl Parser<'_> {
         })
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
+    /// A string token, borrowed from the input when it has no escapes (the common case).
+    pub(crate) fn string_cow(&mut self) -> Result<std::borrow::Cow<'a, str>, JsonError> {
+        let start = self.pos + 1;
+        let mut end = start;
+        while let Some(&b) = self.bytes.get(end) {
+            if b == b'"' {
+                if let Ok(s) = std::str::from_utf8(&self.bytes[start..end]) {
+                    self.pos = end + 1;
+                    return Ok(std::borrow::Cow::Borrowed(s));
+                }
+                break;
+            }
+            if b == b'\\' || b < 0x20 {
+                break;
+            }
+            end += 1;
+        }
+        self.string().map(std::borrow::Cow::Owned)
+    }
+
+    pub(crate) fn string(&mut self) -> Result<String, JsonError> {
         self.pos += 1; // opening quote
         let mut out = String::new();
         loop {

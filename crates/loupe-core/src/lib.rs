@@ -1,26 +1,37 @@
 //! loupe-core: the W&B table format model and in-memory tables.
 //!
 //! Layering: `json` (lenient reader) → `media`, `wbtype`, `value` (typed cells)
-//! → `table`, `document`, `manifest` (files of an artifact). `path` keeps media
-//! URLs inside their artifact. Nothing here knows about the browser.
+//! → `column`, `table`, `table_reader` (columnar tables) → `document`,
+//! `manifest` (files of an artifact). `path` keeps media URLs inside their
+//! artifact. Nothing here knows about the browser.
 
+pub mod bitmap;
+pub mod column;
 pub mod document;
 pub mod error;
+pub mod expr;
+mod fxhash;
 pub mod image_column;
 pub mod json;
 pub mod manifest;
 pub mod media;
+pub mod ops;
 pub mod path;
+pub mod query;
 pub mod table;
+pub mod table_reader;
 pub mod time;
 pub mod value;
 pub mod wbtype;
 
+pub use column::{ColumnData, DataType};
 pub use document::{Document, JoinedTable, PartitionedTable, parse_document};
 pub use error::FormatError;
 pub use image_column::{ImageColumnInfo, LegendClass};
 pub use manifest::{Manifest, ManifestEntry};
 pub use media::{BBox, BoxDomain, ClassSet, ImageFile, MediaFile, MediaKind};
-pub use table::{Column, Table, TableBuilder};
+pub use query::{Query, QueryError, SortKey, View, run};
+pub use table::{Column, Table};
+pub use table_reader::{TableReader, read_table};
 pub use value::{Value, ValueKind};
 pub use wbtype::WbType;

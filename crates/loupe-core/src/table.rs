@@ -1,36 +1,102 @@
-//! The in-memory table: named, typed columns of cell values.
+//! The in-memory table: named, typed columns (see `column` for the storage).
 
+use std::borrow::Cow;
+
+use crate::column::{ColumnBuilder, ColumnData, DataType};
 use crate::error::FormatError;
 use crate::json::Json;
 use crate::value::{CellHint, Value, ValueKind};
 use crate::wbtype::{WbType, column_type_map};
 
-/// A table read from a `table` object (a `.table.json` file or a nested cell).
+/// A table: a `.table.json` file, a nested table cell, or a query result.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Table {
     pub columns: Vec<Column>,
     row_count: usize,
 }
 
-/// One column. Values are stored column-major so per-column work is a slice walk.
+/// One column: a name, the SDK's declared type (a hint), and typed storage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     pub name: String,
-    /// The kind shared by all non-null cells, or `None` when they differ (mixed).
-    pub kind: Option<ValueKind>,
-    /// The SDK's declared type, if the file had one (a hint, not the truth).
     pub declared: Option<WbType>,
-    pub values: Vec<Value>,
+    data: ColumnData,
+    dtype: DataType,
 }
 
 impl Column {
-    /// Short type label for the header: the shared kind, `mixed`, or `null`.
+    pub fn new(name: impl Into<String>, declared: Option<WbType>, data: ColumnData) -> Self {
+        let dtype = data.data_type();
+        Column {
+            name: name.into(),
+            declared,
+            data,
+            dtype,
+        }
+    }
+
+    pub fn data(&self) -> &ColumnData {
+        &self.data
+    }
+
+    pub fn data_type(&self) -> DataType {
+        self.dtype
+    }
+
+    /// The kind shared by all non-null cells, or `None` when they differ (mixed).
+    pub fn kind(&self) -> Option<ValueKind> {
+        self.dtype.kind()
+    }
+
+    /// Short type label for the header.
     pub fn kind_label(&self) -> &'static str {
-        self.kind.map_or("mixed", ValueKind::name)
+        self.dtype.name()
+    }
+
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// Cell `row` as an owned value.
+    pub fn get(&self, row: usize) -> Value {
+        self.data.get(row)
+    }
+
+    /// Cell `row`, borrowed where the storage holds values.
+    pub fn value(&self, row: usize) -> Cow<'_, Value> {
+        self.data.value(row)
+    }
+
+    /// The cells, where the column stores `Value`s (nested, media, mixed columns).
+    pub fn nested_values(&self) -> Option<&[Value]> {
+        match &self.data {
+            ColumnData::Values(v) => Some(v),
+            _ => None,
+        }
     }
 }
 
 impl Table {
+    /// A table from finished columns; all must have the same length.
+    pub fn from_columns(columns: Vec<Column>) -> Result<Table, FormatError> {
+        let row_count = columns.first().map_or(0, Column::len);
+        if let Some(bad) = columns.iter().find(|c| c.len() != row_count) {
+            return Err(FormatError::BadField {
+                field: "columns",
+                message: format!(
+                    "column `{}` has {} rows, expected {row_count}",
+                    bad.name,
+                    bad.len()
+                ),
+            });
+        }
+        Ok(Table { columns, row_count })
+    }
+
     pub fn row_count(&self) -> usize {
         self.row_count
     }
@@ -39,25 +105,58 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
-    /// Builds a table from its JSON object. Structural problems (no `columns`,
-    /// `data` not a list of rows) fail the table; a bad row or cell only marks
-    /// those cells invalid, so one broken value never hides the rest.
-    pub fn from_json(json: &Json) -> Result<Table, FormatError> {
-        let (mut builder, rows) = TableBuilder::start(json)?;
-        builder.push_rows(rows);
-        Ok(builder.finish())
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
     }
 
-    /// A one-column table (e.g. a standalone image file shown as a table).
+    /// Builds a table from a parsed `table` object (nested table cells). Files are
+    /// read by `TableReader`, which skips the intermediate JSON tree.
+    pub fn from_json(json: &Json) -> Result<Table, FormatError> {
+        match json.get("_type").and_then(Json::as_str) {
+            Some("table") | None => {}
+            Some(other) => {
+                return Err(FormatError::WrongType {
+                    expected: "table".into(),
+                    found: other.into(),
+                });
+            }
+        }
+        let names = column_names(json.get("columns"))?;
+        let rows = json
+            .get("data")
+            .ok_or(FormatError::MissingField("data"))?
+            .as_array()
+            .ok_or(FormatError::BadField {
+                field: "data",
+                message: "must be a list of rows".into(),
+            })?;
+        let mut builders: Vec<ColumnBuilder> = names.iter().map(|_| ColumnBuilder::new()).collect();
+        for (r, row) in rows.iter().enumerate() {
+            match row.as_array() {
+                Some(cells) => {
+                    for (c, b) in builders.iter_mut().enumerate() {
+                        match cells.get(c) {
+                            Some(cell) => b.push_json(cell),
+                            None => b.push_other(short_row(r, cells.len(), names.len())),
+                        }
+                    }
+                }
+                None => {
+                    for b in &mut builders {
+                        b.push_other(not_a_row(r, row));
+                    }
+                }
+            }
+        }
+        assemble(names, builders, json.get("column_types"))
+    }
+
+    /// A one-column, one-row table (e.g. a standalone image file shown as a table).
     pub fn single_column(name: &str, value: Value) -> Table {
-        let kind = Some(value.kind());
+        let mut b = ColumnBuilder::new();
+        b.push_value(value);
         Table {
-            columns: vec![Column {
-                name: name.to_string(),
-                kind,
-                declared: None,
-                values: vec![value],
-            }],
+            columns: vec![Column::new(name, None, b.finish(&CellHint::None))],
             row_count: 1,
         }
     }
@@ -72,144 +171,89 @@ impl Table {
                 message: format!("partition columns {theirs:?} differ from {mine:?}"),
             });
         }
-        for (col, extra) in self.columns.iter_mut().zip(other.columns) {
-            col.values.extend(extra.values);
-            col.kind = shared_kind(&col.values);
+        for (col, extra) in self.columns.iter_mut().zip(&other.columns) {
+            let timestamp =
+                col.data_type() == DataType::Timestamp || extra.data_type() == DataType::Timestamp;
+            let mut b = ColumnBuilder::new();
+            for source in [&*col, extra] {
+                for r in 0..source.len() {
+                    match source.get(r) {
+                        Value::Timestamp(t) => b.push_float(t),
+                        v => b.push_value(v),
+                    }
+                }
+            }
+            let hint = if timestamp {
+                CellHint::Timestamp
+            } else {
+                CellHint::None
+            };
+            *col = Column::new(
+                std::mem::take(&mut col.name),
+                col.declared.take(),
+                b.finish(&hint),
+            );
         }
         self.row_count += other.row_count;
         Ok(())
     }
-}
 
-/// Converts a table's rows in slices, so a caller can yield between slices
-/// (the browser stays responsive while a 200,000-row table converts).
-#[derive(Debug)]
-pub struct TableBuilder {
-    columns: Vec<Column>,
-    hints: Vec<CellHint>,
-    row_count: usize,
-}
-
-impl TableBuilder {
-    /// Reads the header (`columns`, `column_types`) and returns the builder and the raw rows.
-    pub fn start(json: &Json) -> Result<(TableBuilder, &[Json]), FormatError> {
-        match json.get("_type").and_then(Json::as_str) {
-            Some("table") | None => {}
-            Some(other) => {
-                return Err(FormatError::WrongType {
-                    expected: "table".into(),
-                    found: other.into(),
-                });
-            }
-        }
-        let names = json
-            .get("columns")
-            .ok_or(FormatError::MissingField("columns"))?
-            .as_array()
-            .ok_or(FormatError::BadField {
-                field: "columns",
-                message: "must be a list of column names".into(),
-            })?
-            .iter()
-            .enumerate()
-            .map(|(i, name)| match name {
-                Json::String(s) => Ok(s.clone()),
-                Json::Number(_) => Ok(Value::from_shape(name).display()),
-                other => Err(FormatError::BadField {
-                    field: "columns",
-                    message: format!("column {i} has {} as its name", other.shape_name()),
-                }),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let rows = json
-            .get("data")
-            .ok_or(FormatError::MissingField("data"))?
-            .as_array()
-            .ok_or(FormatError::BadField {
-                field: "data",
-                message: "must be a list of rows".into(),
-            })?;
-        let types = column_type_map(json.get("column_types"));
-        let columns: Vec<Column> = names
-            .into_iter()
-            .map(|name| {
-                let declared = types
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, t)| t.clone());
-                Column {
-                    name,
-                    kind: None,
-                    declared,
-                    values: Vec::with_capacity(rows.len()),
-                }
-            })
-            .collect();
-        let hints = columns
-            .iter()
-            .map(|c| {
-                c.declared
-                    .as_ref()
-                    .map(WbType::cell_hint)
-                    .unwrap_or_default()
-            })
-            .collect();
-        Ok((
-            TableBuilder {
-                columns,
-                hints,
-                row_count: 0,
-            },
-            rows,
-        ))
-    }
-
-    /// Converts the next slice of rows.
-    pub fn push_rows(&mut self, rows: &[Json]) {
-        let ncols = self.columns.len();
-        for row in rows {
-            let r = self.row_count;
-            let cells = row.as_array();
-            for (c, column) in self.columns.iter_mut().enumerate() {
-                let value = match cells {
-                    None => Value::Invalid(format!("row {r} is {}, not a list", row.shape_name())),
-                    Some(cells) => match cells.get(c) {
-                        Some(cell) => Value::from_json(cell, &self.hints[c]),
-                        None => Value::Invalid(format!(
-                            "row {r} has {} cells, the table has {ncols} columns",
-                            cells.len()
-                        )),
-                    },
-                };
-                column.values.push(value);
-            }
-            self.row_count += 1;
-        }
-    }
-
-    pub fn rows_done(&self) -> usize {
-        self.row_count
-    }
-
-    pub fn finish(mut self) -> Table {
-        for column in &mut self.columns {
-            column.kind = shared_kind(&column.values);
-        }
-        Table {
-            columns: self.columns,
-            row_count: self.row_count,
-        }
+    /// Bytes held by the table's columns.
+    pub fn heap_bytes(&self) -> usize {
+        self.columns.iter().map(|c| c.data().heap_bytes()).sum()
     }
 }
 
-/// The kind every non-null cell shares; all-null columns are `Null`; otherwise mixed.
-fn shared_kind(values: &[Value]) -> Option<ValueKind> {
-    let mut kinds = values
+pub(crate) fn short_row(row: usize, cells: usize, ncols: usize) -> Value {
+    Value::Invalid(format!(
+        "row {row} has {cells} cells, the table has {ncols} columns"
+    ))
+}
+
+pub(crate) fn not_a_row(row: usize, json: &Json) -> Value {
+    Value::Invalid(format!("row {row} is {}, not a list", json.shape_name()))
+}
+
+/// Reads `columns`: names are strings, or ints (shown as their decimal text).
+pub(crate) fn column_names(columns: Option<&Json>) -> Result<Vec<String>, FormatError> {
+    columns
+        .ok_or(FormatError::MissingField("columns"))?
+        .as_array()
+        .ok_or(FormatError::BadField {
+            field: "columns",
+            message: "must be a list of column names".into(),
+        })?
         .iter()
-        .map(Value::kind)
-        .filter(|k| *k != ValueKind::Null);
-    match kinds.next() {
-        None => Some(ValueKind::Null),
-        Some(first) => kinds.all(|k| k == first).then_some(first),
-    }
+        .enumerate()
+        .map(|(i, name)| match name {
+            Json::String(s) => Ok(s.clone()),
+            Json::Number(_) => Ok(Value::from_shape(name).display()),
+            other => Err(FormatError::BadField {
+                field: "columns",
+                message: format!("column {i} has {} as its name", other.shape_name()),
+            }),
+        })
+        .collect()
+}
+
+/// Finishes builders into a table, applying `column_types` hints by name.
+pub(crate) fn assemble(
+    names: Vec<String>,
+    builders: Vec<ColumnBuilder>,
+    column_types: Option<&Json>,
+) -> Result<Table, FormatError> {
+    let types = column_type_map(column_types);
+    let columns = names
+        .into_iter()
+        .zip(builders)
+        .map(|(name, builder)| {
+            let declared = types
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| t.clone());
+            let hint = declared.as_ref().map(WbType::cell_hint).unwrap_or_default();
+            Column::new(name, declared, builder.finish(&hint))
+        })
+        .collect();
+    Table::from_columns(columns)
 }

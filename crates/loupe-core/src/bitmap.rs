@@ -1,0 +1,127 @@
+//! A packed bit vector: validity (non-null) flags and boolean columns.
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Bitmap {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl Bitmap {
+    pub fn new() -> Self {
+        Bitmap::default()
+    }
+
+    /// `len` bits, all set to `value`.
+    pub fn filled(len: usize, value: bool) -> Self {
+        let fill = if value { u64::MAX } else { 0 };
+        let mut b = Bitmap {
+            words: vec![fill; len.div_ceil(64)],
+            len,
+        };
+        b.clear_tail();
+        b
+    }
+
+    pub fn from_bools(bits: impl IntoIterator<Item = bool>) -> Self {
+        let mut b = Bitmap::new();
+        for bit in bits {
+            b.push(bit);
+        }
+        b
+    }
+
+    fn clear_tail(&mut self) {
+        let used = self.len % 64;
+        if used != 0
+            && let Some(last) = self.words.last_mut()
+        {
+            *last &= (1u64 << used) - 1;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    #[inline]
+    pub fn get(&self, i: usize) -> bool {
+        debug_assert!(i < self.len);
+        self.words[i >> 6] >> (i & 63) & 1 == 1
+    }
+
+    #[inline]
+    pub fn set(&mut self, i: usize, value: bool) {
+        let mask = 1u64 << (i & 63);
+        if value {
+            self.words[i >> 6] |= mask;
+        } else {
+            self.words[i >> 6] &= !mask;
+        }
+    }
+
+    #[inline]
+    pub fn push(&mut self, value: bool) {
+        if self.len.is_multiple_of(64) {
+            self.words.push(0);
+        }
+        let i = self.len;
+        self.len += 1;
+        if value {
+            self.words[i >> 6] |= 1u64 << (i & 63);
+        }
+    }
+
+    pub fn extend_filled(&mut self, n: usize, value: bool) {
+        for _ in 0..n {
+            self.push(value);
+        }
+    }
+
+    pub fn count_ones(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    pub fn all_set(&self) -> bool {
+        self.count_ones() == self.len
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = bool> + '_ {
+        (0..self.len).map(|i| self.get(i))
+    }
+
+    /// Appends all bits of `other`.
+    pub fn append(&mut self, other: &Bitmap) {
+        for bit in other.iter() {
+            self.push(bit);
+        }
+    }
+
+    /// Bytes held (for memory reports).
+    pub fn heap_bytes(&self) -> usize {
+        self.words.capacity() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bitmap;
+
+    #[test]
+    fn push_get_count() {
+        let mut b = Bitmap::new();
+        for i in 0..130 {
+            b.push(i % 3 == 0);
+        }
+        assert_eq!(b.len(), 130);
+        assert!(b.get(129));
+        assert!(!b.get(128));
+        assert_eq!(b.count_ones(), 44);
+        let f = Bitmap::filled(70, true);
+        assert_eq!(f.count_ones(), 70);
+        assert!(f.all_set());
+    }
+}

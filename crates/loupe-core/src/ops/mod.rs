@@ -1,0 +1,65 @@
+//! Table operations over evaluated expressions: sort, group, aggregate,
+//! summarize, and materializing derived columns.
+
+mod aggregate;
+mod group;
+mod sort;
+
+pub use aggregate::{Agg, ColumnSummary, Histogram, aggregate, histogram, summarize, top_values};
+pub use group::{Grouping, group_rows};
+pub use sort::{sort_rows, top_rows};
+
+use crate::column::{ColumnBuilder, ColumnData};
+use crate::expr::Vector;
+use crate::expr::eval::{FALSE, NULL, TRUE};
+use crate::table::Column;
+use crate::value::{CellHint, Value};
+
+/// Turns an evaluated expression into a stored column (a derived column).
+pub fn materialize(name: &str, v: Vector<'_>, rows: usize) -> Column {
+    let data = match v {
+        Vector::Num { values, valid } => ColumnData::Float {
+            values: values.into_owned(),
+            valid: valid.into_owned(),
+            timestamp: false,
+        },
+        Vector::Bool(b) => {
+            let values = crate::bitmap::Bitmap::from_bools(b.iter().map(|&t| t == TRUE));
+            let valid = crate::bitmap::Bitmap::from_bools(b.iter().map(|&t| t != NULL));
+            debug_assert!(b.iter().all(|&t| t == TRUE || t == FALSE || t == NULL));
+            ColumnData::Bool { values, valid }
+        }
+        Vector::Dict { dict, codes, valid } => ColumnData::Dict {
+            dict: dict.to_vec(),
+            codes: codes.to_vec(),
+            valid: valid.clone(),
+        },
+        Vector::Text {
+            offsets,
+            bytes,
+            valid,
+        } => ColumnData::Text {
+            offsets: offsets.to_vec(),
+            bytes: bytes.to_vec(),
+            valid: valid.clone(),
+        },
+        Vector::Const(c) => {
+            let mut b = ColumnBuilder::new();
+            for _ in 0..rows {
+                b.push_value(c.clone());
+            }
+            b.finish(&CellHint::None)
+        }
+        Vector::Values(values) => {
+            let mut b = ColumnBuilder::new();
+            for v in values.iter() {
+                match v {
+                    Value::Timestamp(t) => b.push_float(*t),
+                    other => b.push_value(other.clone()),
+                }
+            }
+            b.finish(&CellHint::None)
+        }
+    };
+    Column::new(name, None, data)
+}

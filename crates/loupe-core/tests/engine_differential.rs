@@ -1,0 +1,504 @@
+//! Differential tests: random tables × random expressions and operations, checked
+//! against a deliberately naive row-at-a-time reference kept here (it shares no
+//! code with the engine's evaluator beyond reading cells).
+
+use std::cmp::Ordering;
+
+use loupe_core::expr::{self, Frame};
+use loupe_core::ops::{group_rows, sort_rows, top_rows};
+use loupe_core::{Table, Value, read_table};
+use proptest::prelude::*;
+
+// ---------- random tables ----------
+
+fn num_cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => (-5i64..6).prop_map(|i| i.to_string()),
+        2 => prop::sample::select(vec!["0.5", "-0.0", "2.25", "NaN", "Infinity", "-Infinity", "1e3"]).prop_map(String::from),
+        1 => Just("null".to_string()),
+    ]
+}
+
+fn str_cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => prop::sample::select(vec!["cat", "dog", "Cat", "", "ant", "dog "]).prop_map(|s| format!("\"{s}\"")),
+        1 => Just("null".to_string()),
+    ]
+}
+
+fn bool_cell() -> impl Strategy<Value = String> {
+    prop::sample::select(vec!["true", "false", "null"]).prop_map(String::from)
+}
+
+fn mixed_cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        num_cell(),
+        str_cell(),
+        bool_cell(),
+        Just("[1, 2.5, null]".to_string())
+    ]
+}
+
+fn list_cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::collection::vec(-3i64..4, 0..4).prop_map(|v| format!(
+            "[{}]",
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Just("null".to_string()),
+    ]
+}
+
+const COLUMNS: [&str; 7] = ["i", "f", "s", "s2", "b", "m", "l"];
+
+fn table_json() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            (-5i64..6)
+                .prop_map(|i| i.to_string())
+                .boxed()
+                .prop_union(Just("null".to_string()).boxed()),
+            num_cell(),
+            str_cell(),
+            str_cell(),
+            bool_cell(),
+            mixed_cell(),
+            list_cell(),
+        ),
+        0..30,
+    )
+    .prop_map(|rows| {
+        let rows: Vec<String> = rows
+            .into_iter()
+            .map(|(a, b, c, d, e, f, g)| format!("[{a}, {b}, {c}, {d}, {e}, {f}, {g}]"))
+            .collect();
+        format!(
+            "{{\"_type\": \"table\", \"columns\": [{}], \"data\": [{}]}}",
+            COLUMNS
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+            rows.join(", ")
+        )
+    })
+}
+
+// ---------- random expressions ----------
+
+fn leaf() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(COLUMNS.to_vec()).prop_map(String::from),
+        Just("row[\"s\"]".to_string()),
+        (-3i64..4).prop_map(|i| i.to_string()),
+        Just("0.5".to_string()),
+        prop::sample::select(vec!["'cat'", "'dog'", "''"]).prop_map(String::from),
+        Just("true".to_string()),
+        Just("null".to_string()),
+    ]
+}
+
+fn expression() -> impl Strategy<Value = String> {
+    leaf().prop_recursive(4, 24, 3, |inner| {
+        let ops = prop::sample::select(vec![
+            "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "and", "or",
+        ]);
+        prop_oneof![
+            (inner.clone(), ops, inner.clone()).prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            inner.clone().prop_map(|a| format!("(not {a})")),
+            inner.clone().prop_map(|a| format!("(-{a})")),
+            inner.clone().prop_map(|a| format!("({a} is null)")),
+            inner.clone().prop_map(|a| format!("({a} is not null)")),
+            inner
+                .clone()
+                .prop_map(|a| format!("({a} in [1, 'cat', null])")),
+            inner
+                .clone()
+                .prop_map(|a| format!("({a} not in [2, 'dog'])")),
+            inner.clone().prop_map(|a| format!("abs({a})")),
+            inner.clone().prop_map(|a| format!("len({a})")),
+            inner.clone().prop_map(|a| format!("lower({a})")),
+            inner.clone().prop_map(|a| format!("{a}[0]")),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(a, b, c)| format!("if({a}, {b}, {c})")),
+            (inner.clone(), inner).prop_map(|(a, b)| format!("coalesce({a}, {b})")),
+        ]
+    })
+}
+
+// ---------- the naive reference ----------
+
+fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) | Value::Timestamp(f) => Some(*f),
+        _ => None,
+    }
+}
+
+fn truth(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        _ => None,
+    }
+}
+
+fn reference_eq(a: &Value, b: &Value) -> Option<bool> {
+    if *a == Value::Null || *b == Value::Null {
+        return None;
+    }
+    Some(match (num(a), num(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => match (a, b) {
+            (Value::Str(x), Value::Str(y)) => x == y,
+            (Value::Bool(x), Value::Bool(y)) => x == y,
+            (Value::List(x), Value::List(y)) => x == y,
+            _ => false,
+        },
+    })
+}
+
+fn reference(e: &expr::Expr, t: &Table, r: usize) -> Value {
+    use expr::{BinOp, ExprKind};
+    let go = |x: &expr::Expr| reference(x, t, r);
+    let b = |x: Option<bool>| x.map_or(Value::Null, Value::Bool);
+    let f = |x: Option<f64>| x.map_or(Value::Null, Value::Float);
+    match &e.kind {
+        ExprKind::Number(x) => Value::Float(*x),
+        ExprKind::Str(s) => Value::Str(s.clone()),
+        ExprKind::Bool(x) => Value::Bool(*x),
+        ExprKind::Null => Value::Null,
+        ExprKind::Column(c) => t.column(c).map_or(Value::Null, |c| c.get(r)),
+        ExprKind::List(items) => Value::List(items.iter().map(go).collect()),
+        ExprKind::Neg(x) => f(num(&go(x)).map(|v| -v)),
+        ExprKind::Not(x) => b(truth(&go(x)).map(|v| !v)),
+        ExprKind::Binary(op, x, y) => {
+            let (x, y) = (go(x), go(y));
+            match op {
+                BinOp::And => match (truth(&x), truth(&y)) {
+                    (Some(false), _) | (_, Some(false)) => Value::Bool(false),
+                    (Some(true), Some(true)) => Value::Bool(true),
+                    _ => Value::Null,
+                },
+                BinOp::Or => match (truth(&x), truth(&y)) {
+                    (Some(true), _) | (_, Some(true)) => Value::Bool(true),
+                    (Some(false), Some(false)) => Value::Bool(false),
+                    _ => Value::Null,
+                },
+                BinOp::Eq => b(reference_eq(&x, &y)),
+                BinOp::Ne => b(reference_eq(&x, &y).map(|v| !v)),
+                BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                    if x == Value::Null || y == Value::Null {
+                        return Value::Null;
+                    }
+                    let ord = match (num(&x), num(&y)) {
+                        (Some(p), Some(q)) => {
+                            return Value::Bool(match op {
+                                BinOp::Lt => p < q,
+                                BinOp::Le => p <= q,
+                                BinOp::Gt => p > q,
+                                _ => p >= q,
+                            });
+                        }
+                        _ => match (&x, &y) {
+                            (Value::Str(p), Value::Str(q)) => p.cmp(q),
+                            (Value::Bool(p), Value::Bool(q)) => p.cmp(q),
+                            _ => return Value::Null,
+                        },
+                    };
+                    Value::Bool(match op {
+                        BinOp::Lt => ord.is_lt(),
+                        BinOp::Le => ord.is_le(),
+                        BinOp::Gt => ord.is_gt(),
+                        _ => ord.is_ge(),
+                    })
+                }
+                BinOp::Add if matches!((&x, &y), (Value::Str(_), Value::Str(_))) => match (x, y) {
+                    (Value::Str(p), Value::Str(q)) => Value::Str(p + &q),
+                    _ => unreachable!(),
+                },
+                _ => match (num(&x), num(&y)) {
+                    (Some(p), Some(q)) => Value::Float(match op {
+                        BinOp::Add => p + q,
+                        BinOp::Sub => p - q,
+                        BinOp::Mul => p * q,
+                        BinOp::Div => p / q,
+                        _ => p % q,
+                    }),
+                    _ => Value::Null,
+                },
+            }
+        }
+        ExprKind::IsNull { value, negated } => Value::Bool((go(value) == Value::Null) != *negated),
+        ExprKind::In {
+            value,
+            list,
+            negated,
+        } => {
+            let x = go(value);
+            if x == Value::Null {
+                return Value::Null;
+            }
+            let results: Vec<Option<bool>> =
+                list.iter().map(|i| reference_eq(&x, &go(i))).collect();
+            if results.contains(&Some(true)) {
+                Value::Bool(!negated)
+            } else if results.contains(&None) {
+                Value::Null
+            } else {
+                Value::Bool(*negated)
+            }
+        }
+        ExprKind::Index(base, i) => match (go(base), num(&go(i))) {
+            (Value::List(items), Some(k)) if k.fract() == 0.0 => {
+                let k = if k < 0.0 { items.len() as f64 + k } else { k };
+                if k >= 0.0 && (k as usize) < items.len() {
+                    items[k as usize].clone()
+                } else {
+                    Value::Null
+                }
+            }
+            (Value::Str(s), Some(k)) if k.fract() == 0.0 => {
+                let chars: Vec<char> = s.chars().collect();
+                let k = if k < 0.0 { chars.len() as f64 + k } else { k };
+                if k >= 0.0 && (k as usize) < chars.len() {
+                    Value::Str(chars[k as usize].to_string())
+                } else {
+                    Value::Null
+                }
+            }
+            _ => Value::Null,
+        },
+        ExprKind::Field(..) => Value::Null,
+        ExprKind::Call(name, args) => {
+            let a: Vec<Value> = args.iter().map(go).collect();
+            match name.as_str() {
+                "abs" => f(num(&a[0]).map(f64::abs)),
+                "len" => match &a[0] {
+                    Value::List(v) => Value::Int(v.len() as i64),
+                    Value::Str(s) => Value::Int(s.chars().count() as i64),
+                    _ => Value::Null,
+                },
+                "lower" => match &a[0] {
+                    Value::Str(s) => Value::Str(s.to_lowercase()),
+                    _ => Value::Null,
+                },
+                "if" => match truth(&a[0]) {
+                    Some(true) => a[1].clone(),
+                    Some(false) => a[2].clone(),
+                    None => Value::Null,
+                },
+                "coalesce" => a
+                    .into_iter()
+                    .find(|v| *v != Value::Null)
+                    .unwrap_or(Value::Null),
+                other => panic!("reference has no function {other}"),
+            }
+        }
+    }
+}
+
+/// Same value for our purposes: numbers by f64 (NaN equals NaN), the rest structurally.
+fn same(a: &Value, b: &Value) -> bool {
+    match (num(a), num(b)) {
+        (Some(x), Some(y)) => x == y || (x.is_nan() && y.is_nan()),
+        _ => match (a, b) {
+            (Value::List(x), Value::List(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+            }
+            _ => a == b,
+        },
+    }
+}
+
+// ---------- reference sort and group ----------
+
+fn kind_rank(v: &Value) -> u8 {
+    match v {
+        Value::Null => 4,
+        v if num(v).is_some() => 0,
+        Value::Str(_) => 1,
+        Value::Bool(_) => 2,
+        _ => 3,
+    }
+}
+
+fn reference_cmp(a: &Value, b: &Value, desc: bool) -> Ordering {
+    let (ra, rb) = (kind_rank(a), kind_rank(b));
+    if ra == 4 || rb == 4 || ra != rb {
+        return ra.cmp(&rb);
+    }
+    let o = match (a, b) {
+        (Value::Str(x), Value::Str(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => match (num(a), num(b)) {
+            // NaN is larger than every number; -0.0 equals 0.0.
+            (Some(x), Some(y)) => match (x.is_nan(), y.is_nan()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                _ => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+            },
+            _ => format!("{a:?}").cmp(&format!("{b:?}")),
+        },
+    };
+    if desc { o.reverse() } else { o }
+}
+
+fn compile(src: &str, t: &Table) -> Option<expr::Expr> {
+    expr::compile(src, &Frame::of(t).schema())
+        .ok()
+        .map(|(e, _)| e)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn vectorized_eval_matches_reference(json in table_json(), src in expression()) {
+        let t = read_table(json.as_bytes()).expect("generated table parses");
+        let Some(e) = compile(&src, &t) else { return Ok(()) };
+        let frame = Frame::of(&t);
+        let v = expr::eval(&e, &frame);
+        for r in 0..t.row_count() {
+            let want = reference(&e, &t, r);
+            let got = v.get(r);
+            prop_assert!(same(&got, &want), "{src} row {r}: engine {got:?}, reference {want:?}");
+            let single = expr::eval_row(&e, &frame, r);
+            prop_assert!(same(&single, &want), "{src} row {r}: eval_row {single:?}, reference {want:?}");
+        }
+        let kept = expr::filter_rows(&e, &frame);
+        let want: Vec<u32> = (0..t.row_count()).filter(|&r| reference(&e, &t, r) == Value::Bool(true)).map(|r| r as u32).collect();
+        prop_assert_eq!(kept, want, "filter {}", src);
+    }
+
+    #[test]
+    fn sort_matches_reference(json in table_json(), a in expression(), b in expression(), da: bool, db: bool) {
+        let t = read_table(json.as_bytes()).expect("generated table parses");
+        let keys: Vec<(expr::Expr, bool)> = [(a, da), (b, db)].into_iter().filter_map(|(s, d)| compile(&s, &t).map(|e| (e, d))).collect();
+        let frame = Frame::of(&t);
+        let vectors: Vec<_> = keys.iter().map(|(e, d)| (expr::eval(e, &frame), *d)).collect();
+        let mut rows: Vec<u32> = (0..t.row_count() as u32).rev().collect();
+        let input = rows.clone();
+        sort_rows(&mut rows, &vectors);
+        let mut want = input.clone();
+        want.sort_by(|&x, &y| {
+            keys.iter()
+                .map(|(e, d)| reference_cmp(&reference(e, &t, x as usize), &reference(e, &t, y as usize), *d))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        });
+        prop_assert_eq!(&rows, &want);
+        if let Some((v, d)) = vectors.first() {
+            let top = top_rows(&input, v, *d, 5);
+            let mut single = input.clone();
+            sort_rows(&mut single, &[(v.clone(), *d)]);
+            // Ties may be broken differently only among equal keys: compare the key values.
+            let keyed = |rows: &[u32]| rows.iter().map(|&r| format!("{:?}", reference(&keys[0].0, &t, r as usize))).collect::<Vec<_>>();
+            prop_assert_eq!(keyed(&top), keyed(&single[..single.len().min(5)]));
+        }
+    }
+
+    #[test]
+    fn group_matches_reference(json in table_json(), a in expression(), b in expression()) {
+        let t = read_table(json.as_bytes()).expect("generated table parses");
+        let keys: Vec<expr::Expr> = [a, b].iter().filter_map(|s| compile(s, &t)).collect();
+        let frame = Frame::of(&t);
+        let vectors: Vec<_> = keys.iter().map(|e| expr::eval(e, &frame)).collect();
+        let rows: Vec<u32> = (0..t.row_count() as u32).collect();
+        let g = group_rows(&rows, &vectors);
+        // Reference: first-appearance order of distinct key tuples, compared with `same`
+        // (NaN groups with NaN, -0.0 with 0.0).
+        let mut want: Vec<(Vec<Value>, Vec<u32>)> = Vec::new();
+        for &r in &rows {
+            let key: Vec<Value> = keys.iter().map(|e| reference(e, &t, r as usize)).collect();
+            let norm = |v: &Value| if num(v) == Some(0.0) { Value::Float(0.0) } else { v.clone() };
+            match want.iter_mut().find(|(k, _)| k.iter().zip(&key).all(|(p, q)| same(&norm(p), &norm(q)) && kind_rank(p) == kind_rank(q))) {
+                Some((_, members)) => members.push(r),
+                None => want.push((key, vec![r])),
+            }
+        }
+        let got: Vec<Vec<u32>> = g.members.clone();
+        let want_members: Vec<Vec<u32>> = want.iter().map(|(_, m)| m.clone()).collect();
+        prop_assert_eq!(got, want_members);
+    }
+}
+
+#[test]
+fn grouped_view_of_the_demo_finds_confused_classes() {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../public/demo/digit-predictions/v1/predictions.table.json"
+    ))
+    .expect("demo predictions");
+    let t = read_table(&bytes).expect("table");
+    let q = loupe_core::Query::from_params([
+        ("filter", "truth != guess"),
+        ("group", "guess"),
+        ("sort", "count desc"),
+    ]);
+    let view = loupe_core::run(&t, &q).expect("query runs");
+    let groups = view.groups.expect("grouped");
+    let counts: Vec<usize> = groups.grouping.members.iter().map(Vec::len).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by count desc: {counts:?}"
+    );
+    let wrong: usize = counts.iter().sum();
+    let truth = t.column("truth").expect("truth");
+    let guess = t.column("guess").expect("guess");
+    let naive = (0..t.row_count())
+        .filter(|&r| truth.get(r) != guess.get(r))
+        .count();
+    assert_eq!(wrong, naive);
+    // Every member of a group has that guess and a different truth.
+    for (key, members) in groups.grouping.keys.iter().zip(&groups.grouping.members) {
+        for &r in members {
+            assert!(same(&guess.get(r as usize), &key[0]));
+            assert_ne!(truth.get(r as usize), guess.get(r as usize));
+        }
+    }
+}
+
+#[test]
+fn errors_name_the_column_and_point_at_it() {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../public/demo/digit-predictions/v1/predictions.table.json"
+    ))
+    .expect("demo predictions");
+    let t = read_table(&bytes).expect("table");
+    let q = loupe_core::Query::from_params([("filter", "score_1 > 0.5 and gues == 3")]);
+    let err = loupe_core::run(&t, &q).expect_err("unknown column");
+    let text = err.to_string();
+    assert!(
+        text.contains("unknown column `gues` (did you mean `guess`?)"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("score_1 > 0.5 and gues == 3\n                  ^^^^"),
+        "{text}"
+    );
+    let err = loupe_core::run(
+        &t,
+        &loupe_core::Query::from_params([("filter", "truth + 'x' > 1")]),
+    )
+    .expect_err("type");
+    assert!(
+        err.to_string()
+            .contains("cannot apply `+` to number and string"),
+        "{err}"
+    );
+    let err = loupe_core::run(
+        &t,
+        &loupe_core::Query::from_params([("sort", "frobnicate(truth)")]),
+    )
+    .expect_err("function");
+    assert!(
+        err.to_string().contains("unknown function `frobnicate`"),
+        "{err}"
+    );
+}
