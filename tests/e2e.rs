@@ -125,7 +125,7 @@ fn shapes_row0_boxes() -> Vec<(String, Option<f64>)> {
     let t = demo_table("shapes/v0/shapes.table.json");
     let col = t.column("image").expect("image column");
     let info = loupe_core::ImageColumnInfo::from_column(col).expect("image info");
-    let Value::Image(img) = &col.values[0] else {
+    let Value::Image(img) = col.get(0) else {
         panic!("image")
     };
     img.box_layers

@@ -95,7 +95,7 @@ fn strings_are_text_never_markup() {
 #[wasm_bindgen_test]
 fn html_cells_are_sandboxed_iframes() {
     let t = media_table();
-    let value = t.column("html").expect("html column").values[0].clone();
+    let value = t.column("html").expect("html column").get(0);
     let el = mount_value(value, None);
     let frame = el.query_selector("iframe").ok().flatten().expect("iframe");
     assert_eq!(frame.get_attribute("sandbox").as_deref(), Some(""));
@@ -128,7 +128,7 @@ fn escaping_media_paths_are_cell_errors() {
 async fn image_boxes_follow_the_column_controls() {
     let t = media_table();
     let column = t.column("image").expect("image column");
-    let value = column.values[0].clone();
+    let value = column.get(0);
     let owner = Owner::new();
     owner.set();
     let state = ImageColumnState::new(1, ImageColumnInfo::from_column(column).expect("image info"));
