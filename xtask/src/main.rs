@@ -21,11 +21,15 @@ fn main() -> ExitCode {
         Some("dist") => setup().and_then(|_| dist()),
         Some("serve") => setup().and_then(|_| serve()),
         Some("test") => setup().and_then(|_| test()),
+        Some("bench-ext") => setup().and_then(|_| bench_ext()),
+        Some("bench") => setup().and_then(|_| bench_ext()).and_then(|_| bench_peers(&args[1..])),
         _ => Err("usage: cargo xtask <setup|serve|dist|test>\n  \
                   setup  install the toolchain pieces that are missing\n  \
                   serve  build and serve the app on http://127.0.0.1:8080\n  \
                   dist   build the release site into dist/\n  \
-                  test   format, lint (native + wasm32), build, and run every test"
+                  test   format, lint (native + wasm32), build, and run every test\n  \
+                  bench-ext  build the engine for the peer harness into bench/ext/pkg\n  \
+                  bench  bench-ext, then run ../shared/bench/peers with Loupe beside the peers"
             .into()),
     };
     match result {
@@ -165,6 +169,34 @@ fn serve() -> Result {
         "--port",
         "8080",
     ]))
+}
+
+/// Builds `loupe-bench` for wasm and runs wasm-bindgen (and wasm-opt -O3) into bench/ext/pkg.
+fn bench_ext() -> Result {
+    run(cmd("cargo").args(["build", "--release", "--target", WASM_TARGET, "-p", "loupe-bench"]))?;
+    let wasm = root().join("target/wasm32-unknown-unknown/release/loupe_bench.wasm");
+    let out = root().join("bench/ext/pkg");
+    run(cmd("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&out)
+        .arg(&wasm))?;
+    let bg = out.join("loupe_bench_bg.wasm");
+    run(cmd("wasm-opt").args(["-O3", "--enable-bulk-memory", "--enable-nontrapping-float-to-int"]).arg(&bg).arg("-o").arg(&bg))
+}
+
+/// Runs the peer harness with Loupe as `ext:loupe`; extra args go to run.mjs.
+fn bench_peers(extra: &[String]) -> Result {
+    let harness = root().join("../shared/bench/peers");
+    if !harness.join("run.mjs").exists() {
+        return Err(format!("peer harness not found at {}", harness.display()));
+    }
+    let ext = root().join("bench/ext");
+    let mut c = cmd("bash");
+    c.current_dir(&harness).arg("run.sh").arg("--ext").arg(&ext);
+    if !extra.iter().any(|a| a == "--peers") {
+        c.args(["--peers", "ext:loupe,duckdb,arquero,raw"]);
+    }
+    run(c.args(extra))
 }
 
 fn test() -> Result {

@@ -93,6 +93,15 @@ impl Bitmap {
         (0..self.len).map(|i| self.get(i))
     }
 
+    /// Bitwise AND of two bitmaps of the same length.
+    pub fn and(&self, other: &Bitmap) -> Bitmap {
+        debug_assert_eq!(self.len, other.len);
+        Bitmap {
+            words: self.words.iter().zip(&other.words).map(|(a, b)| a & b).collect(),
+            len: self.len.min(other.len),
+        }
+    }
+
     /// Appends all bits of `other`.
     pub fn append(&mut self, other: &Bitmap) {
         for bit in other.iter() {

@@ -134,16 +134,28 @@ pub fn parse(bytes: &[u8]) -> Result<Json, JsonError> {
 pub(crate) struct Parser<'a> {
     pub(crate) bytes: &'a [u8],
     pub(crate) pos: usize,
+    /// The input as text when it is valid UTF-8 (checked once, up front): tokens
+    /// are then sliced from it without validating each one again.
+    text: Option<&'a str>,
 }
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        let pos = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            3
-        } else {
-            0
-        };
-        Parser { bytes, pos }
+        let pos = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+        Parser {
+            bytes,
+            pos,
+            text: std::str::from_utf8(bytes).ok(),
+        }
+    }
+
+    /// `bytes[start..end]` as text; only called on ranges that are whole tokens.
+    #[inline]
+    fn slice(&self, start: usize, end: usize) -> Option<&'a str> {
+        match self.text {
+            Some(t) => t.get(start..end),
+            None => std::str::from_utf8(&self.bytes[start..end]).ok(),
+        }
     }
 
     pub(crate) fn error(&self, message: impl fmt::Display) -> JsonError {
@@ -159,10 +171,12 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline]
     pub(crate) fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
             self.pos += 1;
@@ -270,7 +284,14 @@ impl<'a> Parser<'a> {
             self.pos += 1;
         }
         let digits_start = self.pos;
-        while let Some(b'0'..=b'9') = self.peek() {
+        // Accumulate the integer part as we scan: most cells are plain integers.
+        let mut magnitude: u64 = 0;
+        let mut overflow = false;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            match magnitude.checked_mul(10).and_then(|m| m.checked_add(u64::from(d - b'0'))) {
+                Some(m) => magnitude = m,
+                None => overflow = true,
+            }
             self.pos += 1;
         }
         if self.pos == digits_start {
@@ -302,8 +323,17 @@ impl<'a> Parser<'a> {
                 return Err(self.error("expected digits in exponent"));
             }
         }
+        let negative = self.bytes[start] == b'-';
+        if !is_float && !overflow {
+            if !negative && magnitude <= i64::MAX as u64 {
+                return Ok(Number::Int(magnitude as i64));
+            }
+            if negative && magnitude <= i64::MAX as u64 + 1 {
+                return Ok(Number::Int((magnitude as i64).wrapping_neg()));
+            }
+        }
         // The token is ASCII digits and signs only, so this cannot fail.
-        let text = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or("0");
+        let text = self.slice(start, self.pos).unwrap_or("0");
         if is_float {
             return text
                 .parse::<f64>()
@@ -322,7 +352,7 @@ impl<'a> Parser<'a> {
         let mut end = start;
         while let Some(&b) = self.bytes.get(end) {
             if b == b'"' {
-                if let Ok(s) = std::str::from_utf8(&self.bytes[start..end]) {
+                if let Some(s) = self.slice(start, end) {
                     self.pos = end + 1;
                     return Ok(std::borrow::Cow::Borrowed(s));
                 }

@@ -350,7 +350,7 @@ fn flipped(op: BinOp) -> BinOp {
 }
 
 fn and_bitmaps(a: &Bitmap, b: &Bitmap) -> Bitmap {
-    Bitmap::from_bools(a.iter().zip(b.iter()).map(|(x, y)| x && y))
+    a.and(b)
 }
 
 fn binary<'a>(op: BinOp, a: Vector<'a>, b: Vector<'a>, n: usize) -> Vector<'a> {
@@ -432,17 +432,7 @@ fn compare_fast(op: BinOp, a: &Vector, b: &Vector, n: usize) -> Option<Vector<'s
                 values: y,
                 valid: vy,
             },
-        ) => Vector::Bool(
-            (0..n)
-                .map(|r| {
-                    if vx.get(r) && vy.get(r) {
-                        u8::from(cmp_f64(op, x[r], y[r]))
-                    } else {
-                        NULL
-                    }
-                })
-                .collect(),
-        ),
+        ) => Vector::Bool(masked(n, &[vx, vy], |r| u8::from(cmp_f64(op, x[r], y[r])))),
         (Vector::Num { values, valid }, Vector::Const(c))
         | (Vector::Const(c), Vector::Num { values, valid }) => {
             let flip = matches!(a, Vector::Const(_));
@@ -451,19 +441,7 @@ fn compare_fast(op: BinOp, a: &Vector, b: &Vector, n: usize) -> Option<Vector<'s
                 Value::Null => Vector::Const(Value::Null),
                 c => {
                     let y = c.as_f64()?;
-                    Vector::Bool(
-                        values
-                            .iter()
-                            .enumerate()
-                            .map(|(r, &x)| {
-                                if valid.get(r) {
-                                    u8::from(cmp_f64(op, x, y))
-                                } else {
-                                    NULL
-                                }
-                            })
-                            .collect(),
-                    )
+                    Vector::Bool(masked(n, &[valid], |r| u8::from(cmp_f64(op, values[r], y))))
                 }
             }
         }
@@ -476,19 +454,7 @@ fn compare_fast(op: BinOp, a: &Vector, b: &Vector, n: usize) -> Option<Vector<'s
                 .iter()
                 .map(|d| u8::from(ord_holds(op, d.as_str().cmp(s.as_str()))))
                 .collect();
-            Vector::Bool(
-                codes
-                    .iter()
-                    .enumerate()
-                    .map(|(r, &c)| {
-                        if valid.get(r) {
-                            per_code[c as usize]
-                        } else {
-                            NULL
-                        }
-                    })
-                    .collect(),
-            )
+            Vector::Bool(masked(n, &[valid], |r| per_code[codes[r] as usize]))
         }
         (
             Vector::Dict {
@@ -513,17 +479,7 @@ fn compare_fast(op: BinOp, a: &Vector, b: &Vector, n: usize) -> Option<Vector<'s
                 .map(|s| index.get(s.as_str()).copied().unwrap_or(u32::MAX))
                 .collect();
             let eq = op == BinOp::Eq;
-            Vector::Bool(
-                (0..n)
-                    .map(|r| {
-                        if va.get(r) && vb.get(r) {
-                            u8::from((ca[r] == remap[cb[r] as usize]) == eq)
-                        } else {
-                            NULL
-                        }
-                    })
-                    .collect(),
-            )
+            Vector::Bool(masked(n, &[va, vb], |r| u8::from((ca[r] == remap[cb[r] as usize]) == eq)))
         }
         (Vector::Text { .. }, Vector::Const(Value::Str(s))) => Vector::Bool(
             (0..n)
@@ -535,6 +491,17 @@ fn compare_fast(op: BinOp, a: &Vector, b: &Vector, n: usize) -> Option<Vector<'s
         ),
         _ => return None,
     })
+}
+
+/// `f(r)` for every row, or `NULL` where any of `valid` is unset. Checks the
+/// bitmaps once, so columns without nulls run a branch-free loop.
+#[inline]
+fn masked(n: usize, valid: &[&Bitmap], f: impl Fn(usize) -> u8) -> Vec<u8> {
+    if valid.iter().all(|v| v.all_set()) {
+        (0..n).map(f).collect()
+    } else {
+        (0..n).map(|r| if valid.iter().all(|v| v.get(r)) { f(r) } else { NULL }).collect()
+    }
 }
 
 fn ord_holds(op: BinOp, o: Ordering) -> bool {

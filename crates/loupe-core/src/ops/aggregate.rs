@@ -36,8 +36,14 @@ impl Agg {
     }
 }
 
-fn numbers<'a>(col: &'a Column, rows: &'a [u32]) -> impl Iterator<Item = f64> + 'a {
-    rows.iter().filter_map(|&r| col.data().f64_at(r as usize))
+/// The numbers of `col` at `rows` (nulls and non-numbers skipped). Float columns
+/// without nulls are read straight from their array.
+fn numbers<'a>(col: &'a Column, rows: &'a [u32]) -> Box<dyn Iterator<Item = f64> + 'a> {
+    match col.data() {
+        ColumnData::Float { values, valid, .. } if valid.all_set() => Box::new(rows.iter().map(move |&r| values[r as usize])),
+        ColumnData::Int { values, valid } if valid.all_set() => Box::new(rows.iter().map(move |&r| values[r as usize] as f64)),
+        data => Box::new(rows.iter().filter_map(move |&r| data.f64_at(r as usize))),
+    }
 }
 
 /// One aggregate of `col` over `rows`; numeric aggregates ignore nulls and non-numbers.

@@ -80,32 +80,35 @@ fn key_part(v: &Vector<'_>, r: usize) -> KeyPart {
     }
 }
 
-/// Per-row small integer for keys with few distinct values (dictionary codes,
-/// bools, constants): `Some((ids, cardinality))`, id 0 meaning null.
-fn dense_ids(v: &Vector<'_>, rows: &[u32]) -> Option<(Vec<u32>, u32)> {
+/// Adds one key's dense id to every row's slot (`slot = slot * card + id`);
+/// `None` if the key is not low-cardinality. Id 0 means null.
+fn add_dense_key(v: &Vector<'_>, rows: &[u32], slots: &mut [u64]) -> Option<u64> {
     match v {
-        Vector::Dict { dict, codes, valid } => Some((
-            rows.iter()
-                .map(|&r| {
-                    if valid.get(r as usize) {
-                        codes[r as usize] + 1
-                    } else {
-                        0
-                    }
-                })
-                .collect(),
-            dict.len() as u32 + 1,
-        )),
-        Vector::Bool(b) => Some((
-            rows.iter()
-                .map(|&r| match b[r as usize] {
+        Vector::Dict { dict, codes, valid } => {
+            let card = dict.len() as u64 + 1;
+            if valid.all_set() {
+                for (slot, &r) in slots.iter_mut().zip(rows) {
+                    *slot = *slot * card + u64::from(codes[r as usize]) + 1;
+                }
+            } else {
+                for (slot, &r) in slots.iter_mut().zip(rows) {
+                    let id = if valid.get(r as usize) { u64::from(codes[r as usize]) + 1 } else { 0 };
+                    *slot = *slot * card + id;
+                }
+            }
+            Some(card)
+        }
+        Vector::Bool(b) => {
+            for (slot, &r) in slots.iter_mut().zip(rows) {
+                let id = match b[r as usize] {
                     NULL => 0,
-                    t => u32::from(t) + 1,
-                })
-                .collect(),
-            3,
-        )),
-        Vector::Const(_) => Some((vec![0; rows.len()], 1)),
+                    t => u64::from(t) + 1,
+                };
+                *slot = *slot * 3 + id;
+            }
+            Some(3)
+        }
+        Vector::Const(_) => Some(1),
         _ => None,
     }
 }
@@ -113,53 +116,73 @@ fn dense_ids(v: &Vector<'_>, rows: &[u32]) -> Option<(Vec<u32>, u32)> {
 /// Largest combined key space indexed directly by an array instead of hashing.
 const DENSE_LIMIT: u64 = 1 << 22;
 
-/// Groups `rows` by the key vectors.
-pub fn group_rows(rows: &[u32], keys: &[Vector<'_>]) -> Grouping {
-    let mut g = Grouping::default();
+/// The group of every input row: `ids[i]` is the group of `rows[i]`; groups are
+/// numbered in order of first appearance and `keys[g]` holds group `g`'s key values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupIds {
+    pub keys: Vec<Vec<Value>>,
+    pub ids: Vec<u32>,
+}
+
+/// Assigns every row to its group (no member lists: aggregates can run in one
+/// sequential pass over `ids`).
+pub fn group_ids(rows: &[u32], keys: &[Vector<'_>]) -> GroupIds {
+    let mut out = GroupIds {
+        keys: Vec::new(),
+        ids: Vec::with_capacity(rows.len()),
+    };
     if rows.is_empty() {
-        return g;
+        return out;
     }
-    if keys.is_empty() {
-        g.keys.push(Vec::new());
-        g.members.push(rows.to_vec());
-        return g;
-    }
+    let first_key = |r: u32| keys.iter().map(|k| k.get(r as usize)).collect::<Vec<_>>();
     // Fast path: every key is low-cardinality, so a row's group is an array slot.
-    let dense: Option<Vec<(Vec<u32>, u32)>> = keys.iter().map(|k| dense_ids(k, rows)).collect();
-    if let Some(dense) = dense {
-        let space = dense
-            .iter()
-            .try_fold(1u64, |acc, (_, card)| acc.checked_mul(u64::from(*card)));
-        if let Some(space) = space.filter(|s| *s <= DENSE_LIMIT) {
-            let mut slot_group = vec![u32::MAX; space as usize];
-            for (pos, &r) in rows.iter().enumerate() {
-                let mut slot = 0u64;
-                for (ids, card) in &dense {
-                    slot = slot * u64::from(*card) + u64::from(ids[pos]);
-                }
-                let gid = &mut slot_group[slot as usize];
-                if *gid == u32::MAX {
-                    *gid = g.members.len() as u32;
-                    g.keys
-                        .push(keys.iter().map(|k| k.get(r as usize)).collect());
-                    g.members.push(Vec::new());
-                }
-                g.members[*gid as usize].push(r);
-            }
-            return g;
+    let mut slots = vec![0u64; rows.len()];
+    let mut space = Some(1u64);
+    for k in keys {
+        space = match (space, add_dense_key(k, rows, &mut slots)) {
+            (Some(s), Some(card)) => s.checked_mul(card).filter(|s| *s <= DENSE_LIMIT),
+            _ => None,
+        };
+        if space.is_none() {
+            break;
         }
     }
+    if let Some(space) = space {
+        let mut slot_group = vec![u32::MAX; space as usize];
+        for (&slot, &r) in slots.iter().zip(rows) {
+            let gid = &mut slot_group[slot as usize];
+            if *gid == u32::MAX {
+                *gid = out.keys.len() as u32;
+                out.keys.push(first_key(r));
+            }
+            out.ids.push(*gid);
+        }
+        return out;
+    }
+    drop(slots);
     let mut index: HashMap<Vec<KeyPart>, u32, BuildHasherDefault<FxHasher>> = HashMap::default();
     for &r in rows {
         let key: Vec<KeyPart> = keys.iter().map(|k| key_part(k, r as usize)).collect();
-        let next = g.members.len() as u32;
+        let next = out.keys.len() as u32;
         let gid = *index.entry(key).or_insert_with(|| {
-            g.keys
-                .push(keys.iter().map(|k| k.get(r as usize)).collect());
-            g.members.push(Vec::new());
+            out.keys.push(first_key(r));
             next
         });
-        g.members[gid as usize].push(r);
+        out.ids.push(gid);
     }
-    g
+    out
+}
+
+/// Groups `rows` by the key vectors, with each group's member rows.
+pub fn group_rows(rows: &[u32], keys: &[Vector<'_>]) -> Grouping {
+    let GroupIds { keys, ids } = group_ids(rows, keys);
+    let mut counts = vec![0usize; keys.len()];
+    for &g in &ids {
+        counts[g as usize] += 1;
+    }
+    let mut members: Vec<Vec<u32>> = counts.iter().map(|&n| Vec::with_capacity(n)).collect();
+    for (&g, &r) in ids.iter().zip(rows) {
+        members[g as usize].push(r);
+    }
+    Grouping { keys, members }
 }

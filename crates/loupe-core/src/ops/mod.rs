@@ -6,7 +6,7 @@ mod group;
 mod sort;
 
 pub use aggregate::{Agg, ColumnSummary, Histogram, aggregate, histogram, summarize, top_values};
-pub use group::{Grouping, group_rows};
+pub use group::{GroupIds, Grouping, group_ids, group_rows};
 pub use sort::{sort_rows, top_rows};
 
 use crate::column::{ColumnBuilder, ColumnData};

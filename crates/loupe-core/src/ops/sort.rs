@@ -45,23 +45,20 @@ fn directed(k: u64, descending: bool) -> u64 {
 }
 
 fn keys_for(v: &Vector<'_>, rows: &[u32], descending: bool) -> Keys {
-    let packed = |f: &dyn Fn(usize) -> u64| {
-        Keys::Packed(
-            rows.iter()
-                .map(|&r| directed(f(r as usize), descending))
-                .collect(),
-        )
-    };
+    // Generic (not `dyn`): the per-row closure inlines into the loop.
+    fn packed(rows: &[u32], descending: bool, f: impl Fn(usize) -> u64) -> Keys {
+        Keys::Packed(rows.iter().map(|&r| directed(f(r as usize), descending)).collect())
+    }
     match v {
         Vector::Const(_) => Keys::Packed(vec![0; rows.len()]),
-        Vector::Num { values, valid } => packed(&|r| {
+        Vector::Num { values, valid } => packed(rows, descending, |r| {
             if valid.get(r) {
                 f64_key(values[r])
             } else {
                 NULL_KEY
             }
         }),
-        Vector::Bool(b) => packed(&|r| {
+        Vector::Bool(b) => packed(rows, descending, |r| {
             if b[r] == NULL {
                 NULL_KEY
             } else {
@@ -76,7 +73,7 @@ fn keys_for(v: &Vector<'_>, rows: &[u32], descending: bool) -> Keys {
             for (i, &code) in order.iter().enumerate() {
                 rank[code as usize] = i as u64;
             }
-            packed(&|r| {
+            packed(rows, descending, |r| {
                 if valid.get(r) {
                     rank[codes[r] as usize]
                 } else {
@@ -132,7 +129,9 @@ pub fn sort_rows(rows: &mut Vec<u32>, keys: &[(Vector<'_>, bool)]) {
     }
     let keys: Vec<Keys> = keys.iter().map(|(v, d)| keys_for(v, rows, *d)).collect();
     if let [Keys::Packed(k)] = keys.as_slice() {
-        // One packed key: sort (key, position) pairs, which is stable by construction.
+        // One packed key: sort (key, position) pairs; positions are unique, so an
+        // unstable sort of the pairs is a stable sort of the rows. (LSD and MSD radix
+        // sorts were tried: no faster here, where the scatter is memory-bound.)
         let mut pairs: Vec<(u64, u32)> = k.iter().copied().zip(0u32..).collect();
         pairs.sort_unstable();
         *rows = pairs.iter().map(|&(_, pos)| rows[pos as usize]).collect();
@@ -156,11 +155,19 @@ pub fn top_rows(rows: &[u32], key: &Vector<'_>, descending: bool, limit: usize) 
         all.truncate(limit);
         return all;
     };
-    let mut pairs: Vec<(u64, u32)> = k.into_iter().zip(0u32..).collect();
-    if limit < pairs.len() {
-        pairs.select_nth_unstable(limit);
-        pairs.truncate(limit);
+    // Keep the `limit` smallest (key, position) pairs in a max-heap: most rows
+    // are rejected by one comparison with the heap's top.
+    let mut heap: std::collections::BinaryHeap<(u64, u32)> = std::collections::BinaryHeap::with_capacity(limit + 1);
+    for (pos, &key) in k.iter().enumerate() {
+        let item = (key, pos as u32);
+        if heap.len() < limit {
+            heap.push(item);
+        } else if let Some(top) = heap.peek()
+            && item < *top
+        {
+            heap.pop();
+            heap.push(item);
+        }
     }
-    pairs.sort_unstable();
-    pairs.iter().map(|&(_, pos)| rows[pos as usize]).collect()
+    heap.into_sorted_vec().iter().map(|&(_, pos)| rows[pos as usize]).collect()
 }

@@ -1,0 +1,47 @@
+// Loupe as a peer in ../shared/bench/peers: the same loupe-core, compiled to wasm.
+// Build: `cargo xtask bench-ext` (writes ./pkg). Run from the harness:
+//   node run.mjs --ext <this dir> --peers ext:loupe,duckdb,arquero,raw
+import init, { Loader } from './pkg/loupe_bench.js';
+import { mark } from '/page/bench.mjs';
+
+let engine = null;
+
+// The body is streamed into wasm memory chunk by chunk (no JS string, no JSON.parse).
+async function loadJson(url) {
+  const res = await fetch(url, { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const loader = new Loader();
+  const total = Number(res.headers.get('content-length') || 0);
+  if (total) loader.reserve(total);
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    loader.push(value);
+  }
+  mark('fetch');
+  const e = loader.finish();
+  mark('parse into columns');
+  return e;
+}
+
+export default {
+  formats: ['json'],
+  async init() { await init(); },
+  async load(fmt, urls) {
+    if (engine) { engine.free(); engine = null; }
+    engine = await loadJson(urls.json);
+  },
+  dispose() { if (engine) { engine.free(); engine = null; } },
+  ops: {
+    filter() { return engine.filter_count(); },
+    top() { return engine.top(); },
+    group() { return engine.group(); },
+    derive() { return engine.derive_max(); },
+  },
+  extra: {
+    sort_full() { return engine.sort_full(); },
+  },
+  async describe() { return engine.describe(); },
+  async memory() { return { engine_bytes: engine.heap_bytes() }; },
+};
