@@ -7,15 +7,20 @@ use leptos::ev;
 use leptos::leptos_dom::helpers::window_event_listener;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use loupe_core::ImageColumnInfo;
 use loupe_core::path::resolve_media_url;
+use loupe_core::query::schema_of;
+use loupe_core::{ImageColumnInfo, View, run};
 
 use crate::grid::Grid;
+use crate::header_menu::{HeaderMenu, MenuAt};
 use crate::image_state::{ImageColumnState, OpenImage};
 use crate::legend::Legend;
 use crate::loader::{LoadedTable, Progress, load_classes, load_table};
 use crate::panels::{ImageView, PanelRegistry};
+use crate::query_bar::QueryBar;
 use crate::start::StartPage;
+use crate::url_state::{push_query, read_query};
+use crate::view_model::{Shared, ViewInputs, build_model, literal};
 
 /// At most this many distinct classes files are fetched per column (names only).
 const MAX_CLASSES_FILES: usize = 32;
@@ -163,15 +168,19 @@ fn human_bytes(n: u64) -> String {
 
 #[component]
 fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
-    let image_states: Vec<Option<ImageColumnState>> = loaded
-        .table
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(c, col)| {
-            ImageColumnInfo::from_column(col).map(|info| ImageColumnState::new(c, info))
-        })
-        .collect();
+    let registry =
+        use_context::<Arc<PanelRegistry>>().unwrap_or_else(|| Arc::new(PanelRegistry::builtin()));
+    let image_states: Arc<Vec<Option<ImageColumnState>>> = Arc::new(
+        loaded
+            .table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(c, col)| {
+                ImageColumnInfo::from_column(col).map(|info| ImageColumnState::new(c, info))
+            })
+            .collect(),
+    );
     // Class names from the classes files the cells point at arrive after the grid shows.
     for state in image_states.iter().flatten().copied() {
         let root = loaded.root.clone();
@@ -188,11 +197,88 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             }
         });
     }
+
+    // The query lives in the URL: edits push history entries, the back button pops them.
+    let query = RwSignal::new(read_query());
+    Effect::new(move |_| query.with(push_query));
+    let pop = window_event_listener(ev::popstate, move |_| query.set(read_query()));
+    on_cleanup(move || pop.remove());
+
+    let table = loaded.clone();
+    let result = Memo::new(move |_| {
+        query.with(|q| {
+            run(&table.table, q)
+                .map(|v| Shared(Arc::new(v)))
+                .map_err(|e| e.to_string())
+        })
+    });
+    let total = loaded.table.row_count();
+    let unqueried = Shared(Arc::new(View {
+        rows: (0..total as u32).collect(),
+        ..View::default()
+    }));
+    // A query that fails (e.g. a typo in a shared link) shows its error over the plain table.
+    let view = Memo::new(move |_| match result.get() {
+        Ok(v) => v,
+        Err(_) => unqueried.clone(),
+    });
+    let run_error = Signal::derive(move || result.get().err());
+    let schema_table = loaded.clone();
+    let schema =
+        Signal::derive(move || view.with(|v| schema_of(&schema_table.table, &v.0.derived)));
+
+    // Drill into a group: filter to its keys and ungroup (back returns to the groups).
+    let on_expand = Callback::new(move |i: usize| {
+        let keys = view.with_untracked(|v| v.0.groups.as_ref().map(|g| g.grouping.keys[i].clone()));
+        let Some(keys) = keys else { return };
+        query.update(|q| {
+            let clauses: Vec<String> = q
+                .group
+                .iter()
+                .zip(&keys)
+                .map(|(expr, value)| match literal(value) {
+                    Some(lit) => format!("({expr}) == {lit}"),
+                    None => format!("({expr}) is null"),
+                })
+                .collect();
+            let mut all: Vec<String> = q.filter.iter().map(|f| format!("({f})")).collect();
+            all.extend(clauses);
+            q.filter = Some(all.join(" and "));
+            q.group.clear();
+            q.sort.clear();
+        });
+    });
+    let version = StoredValue::new(0u64);
+    let model_inputs = (loaded.clone(), image_states.clone(), registry.clone());
+    let model = Memo::new(move |_| {
+        let v = view.get();
+        let q = query.get();
+        version.update_value(|n| *n += 1);
+        let inputs = ViewInputs {
+            loaded: model_inputs.0.clone(),
+            query: q,
+            view: v.0,
+            image_states: model_inputs.1.clone(),
+            registry: model_inputs.2.clone(),
+            on_expand,
+        };
+        Shared(Arc::new(build_model(version.get_value(), &inputs)))
+    });
+    let grid_model = Signal::derive(move || (*model.get().0).clone());
+
+    let menu = RwSignal::new(None::<MenuAt>);
+    let on_header = Callback::new(move |(c, x, y): (usize, f64, f64)| {
+        if let Some(name) = model.with_untracked(|m| m.0.columns.get(c).map(|col| col.name.clone()))
+        {
+            menu.set(Some(MenuAt { column: name, x, y }));
+        }
+    });
+
     let legends = loaded
         .table
         .columns
         .iter()
-        .zip(&image_states)
+        .zip(image_states.iter())
         .filter_map(|(col, st)| st.map(|st| view! { <Legend name=col.name.clone() state=st /> }))
         .collect_view();
     let title = loaded
@@ -201,20 +287,29 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
         .next()
         .unwrap_or(&loaded.url)
         .to_string();
-    let summary = format!(
-        "{} rows × {} columns",
-        loaded.table.row_count(),
-        loaded.table.columns.len()
-    );
+    let ncols = loaded.table.columns.len();
+    let summary = move || {
+        view.with(|v| match &v.0.groups {
+            Some(g) => format!(
+                "{} groups of {} rows",
+                g.grouping.len(),
+                g.grouping.members.iter().map(Vec::len).sum::<usize>()
+            ),
+            None => format!("{} of {total} rows × {ncols} columns", v.0.rows.len()),
+        })
+    };
+    let menu_view = Signal::derive(move || Some(view.get()));
     view! {
         <main class="table-view">
             <header class="bar">
                 <a class="logo" href="?">"Loupe"</a>
                 <h1 class="title" title=loaded.url.clone()>{title}</h1>
-                <span class="summary">{summary}</span>
+                <span class="summary" data-view-summary="">{summary}</span>
             </header>
+            <QueryBar query schema run_error />
             <div class="legends">{legends}</div>
-            <Grid loaded=loaded.clone() image_states />
+            <Grid model=grid_model on_header />
+            <HeaderMenu at=menu query loaded=loaded.clone() view=menu_view />
         </main>
     }
 }

@@ -1,10 +1,12 @@
 //! The virtualized grid: only rows in view are in the DOM; sticky header,
-//! resizable columns, row numbers. Cells are drawn by the panel registry.
+//! resizable columns, row numbers. It renders a `GridModel` and knows nothing
+//! of tables or queries: the model says what each cell shows.
 //!
 //! DOM contract (README): `role="grid"` with `aria-rowcount` (rows + header) and
 //! `aria-colcount`; `role="columnheader"` cells whose text is the column name;
 //! `role="row"` with `aria-rowindex`; `role="gridcell"` cells.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::ev;
@@ -12,47 +14,57 @@ use leptos::html::Div;
 use leptos::leptos_dom::helpers::window_event_listener;
 use leptos::prelude::*;
 
-use crate::image_state::ImageColumnState;
-use crate::loader::LoadedTable;
-use crate::panels::{CellContext, PanelRegistry};
-
 /// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
 const OVERSCAN_ROWS: usize = 6;
-const ROW_NUMBER_WIDTH: f64 = 56.0;
+const ROW_NUMBER_WIDTH: f64 = 64.0;
 const MIN_COLUMN_WIDTH: f64 = 48.0;
+
+pub type CellRenderer = Arc<dyn Fn(usize) -> AnyView + Send + Sync>;
+
+/// One column of the grid.
+#[derive(Clone)]
+pub struct GridColumn {
+    pub name: String,
+    /// Short type label shown after the name (not part of the header's text).
+    pub kind: &'static str,
+    /// Tall rows (thumbnails, players).
+    pub visual: bool,
+    /// `Some(descending)` when the view is sorted by this column.
+    pub sorted: Option<bool>,
+    /// Draws the cell of view row `i`.
+    pub render: CellRenderer,
+}
+
+/// What the grid shows; rebuilt by the app whenever the view changes.
+#[derive(Clone)]
+pub struct GridModel {
+    /// Changes whenever the content changes, so rows re-render.
+    pub version: u64,
+    pub columns: Vec<GridColumn>,
+    pub rows: usize,
+    /// The label in the row-number column (the table row, or the group number).
+    pub row_label: Arc<dyn Fn(usize) -> String + Send + Sync>,
+}
 
 #[component]
 pub fn Grid(
-    loaded: Arc<LoadedTable>,
-    image_states: Vec<Option<ImageColumnState>>,
+    model: Signal<GridModel>,
+    /// Called with (column index, x, y) when a header is clicked (opens its menu).
+    #[prop(optional)]
+    on_header: Option<Callback<(usize, f64, f64)>>,
 ) -> impl IntoView {
-    let registry =
-        use_context::<Arc<PanelRegistry>>().unwrap_or_else(|| Arc::new(PanelRegistry::builtin()));
-    let table = &loaded.table;
-    let nrows = table.row_count();
-    let ncols = table.columns.len();
-    let visual = table
-        .columns
-        .iter()
-        .any(|c| c.kind().is_some_and(|k| k.is_visual()));
-    let row_height = if visual { 100.0 } else { 30.0 };
-    let widths = RwSignal::new(
-        table
-            .columns
-            .iter()
-            .map(|c| {
-                if c.kind().is_some_and(|k| k.is_visual()) {
-                    132.0
-                } else {
-                    150.0
-                }
-            })
-            .collect::<Vec<f64>>(),
-    );
+    let visual = Memo::new(move |_| model.with(|m| m.columns.iter().any(|c| c.visual)));
+    let row_height = move || if visual.get() { 100.0 } else { 30.0 };
+    let widths = RwSignal::new(HashMap::<String, f64>::new());
+    let width_of = move |c: &GridColumn| {
+        widths
+            .with(|w| w.get(&c.name).copied())
+            .unwrap_or(if c.visual { 132.0 } else { 150.0 })
+    };
     let template = Memo::new(move |_| {
-        widths.with(|w| {
+        model.with(|m| {
             std::iter::once(ROW_NUMBER_WIDTH)
-                .chain(w.iter().copied())
+                .chain(m.columns.iter().map(width_of))
                 .map(|px| format!("{px}px"))
                 .collect::<Vec<_>>()
                 .join(" ")
@@ -75,20 +87,22 @@ pub fn Grid(
     });
     let resize = window_event_listener(ev::resize, move |_| measure());
     let range = Memo::new(move |_| {
-        let first = (scroll_top.get() / row_height) as usize;
-        let shown = (viewport.get() / row_height).ceil() as usize + 1;
-        (
-            first.saturating_sub(OVERSCAN_ROWS),
-            (first + shown + OVERSCAN_ROWS).min(nrows),
-        )
+        let h = row_height();
+        let n = model.with(|m| m.rows);
+        let first = (scroll_top.get() / h) as usize;
+        let shown = (viewport.get() / h).ceil() as usize + 1;
+        let end = (first + shown + OVERSCAN_ROWS).min(n);
+        (first.saturating_sub(OVERSCAN_ROWS).min(end), end)
     });
 
     // Column resizing: drag a header's right edge.
-    let drag = StoredValue::new(None::<(usize, f64, f64)>);
+    let drag = StoredValue::new(None::<(String, f64, f64)>);
     let moving = window_event_listener(ev::mousemove, move |e| {
-        if let Some((col, start_x, start_w)) = drag.get_value() {
+        if let Some((name, start_x, start_w)) = drag.get_value() {
             let w = (start_w + f64::from(e.client_x()) - start_x).max(MIN_COLUMN_WIDTH);
-            widths.update(|ws| ws[col] = w);
+            widths.update(|ws| {
+                ws.insert(name, w);
+            });
         }
     });
     let released = window_event_listener(ev::mouseup, move |_| drag.set_value(None));
@@ -98,62 +112,63 @@ pub fn Grid(
         released.remove();
     });
 
-    let headers = table
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(c, col)| {
-            let name = col.name.clone();
-            let kind = col.kind_label();
-            view! {
-                <div role="columnheader" class="cell head" aria-colindex=c + 1 data-kind=kind title=format!("{name} ({kind})")>
-                    <span class="name">{name.clone()}</span>
-                    <div class="resize" aria-hidden="true" on:mousedown=move |e| {
-                        e.prevent_default();
-                        let w = widths.with_untracked(|ws| ws[c]);
-                        drag.set_value(Some((c, f64::from(e.client_x()), w)));
-                    }></div>
-                </div>
-            }
+    let headers = move || {
+        model.with(|m| {
+            m.columns
+                .iter()
+                .enumerate()
+                .map(|(c, col)| {
+                    let name = col.name.clone();
+                    let for_drag = col.clone();
+                    view! {
+                        <div role="columnheader" class="cell head" aria-colindex=c + 1 data-kind=col.kind
+                             aria-sort=match col.sorted { Some(true) => "descending", Some(false) => "ascending", None => "none" }
+                             title=format!("{name} ({}) — click for sort, group, filter, summary", col.kind)>
+                            <button class="name" on:click=move |e| {
+                                if let Some(cb) = on_header {
+                                    cb.run((c, f64::from(e.client_x()), f64::from(e.client_y())));
+                                }
+                            }>{name.clone()}</button>
+                            <div class="resize" aria-hidden="true" on:mousedown=move |e| {
+                                e.prevent_default();
+                                let w = widths.with_untracked(|ws| ws.get(&for_drag.name).copied())
+                                    .unwrap_or(if for_drag.visual { 132.0 } else { 150.0 });
+                                drag.set_value(Some((for_drag.name.clone(), f64::from(e.client_x()), w)));
+                            }></div>
+                        </div>
+                    }
+                })
+                .collect_view()
         })
-        .collect_view();
+    };
 
-    let contexts: Arc<Vec<CellContext>> = Arc::new(
-        (0..ncols)
-            .map(|c| CellContext {
-                root: Arc::from(loaded.root.as_str()),
-                image: image_states.get(c).copied().flatten(),
-            })
-            .collect(),
-    );
-    let row_table = loaded.clone();
-    let render_row = move |r: usize| {
-        let cells = row_table
-            .table
-            .columns
-            .iter()
-            .zip(contexts.iter())
-            .enumerate()
-            .map(|(c, (col, ctx))| {
-                view! {
-                    <div role="gridcell" class="cell" aria-colindex=c + 1>{registry.render(&col.value(r), ctx)}</div>
-                }
-            })
-            .collect_view();
+    let render_row = move |(_, r): (u64, usize)| {
+        let h = row_height();
+        let (cells, label) = model.with_untracked(|m| {
+            let cells = m
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(c, col)| view! { <div role="gridcell" class="cell" aria-colindex=c + 1>{(col.render)(r)}</div> })
+                .collect_view();
+            (cells, (m.row_label)(r))
+        });
         view! {
             <div role="row" class="row" aria-rowindex=r + 2
-                 style:top=format!("{}px", r as f64 * row_height)
-                 style:height=format!("{row_height}px")
+                 style:top=format!("{}px", r as f64 * h)
+                 style:height=format!("{h}px")
                  style:grid-template-columns=move || template.get()>
-                <div role="rowheader" class="cell rownum">{r}</div>
+                <div role="rowheader" class="cell rownum">{label}</div>
                 {cells}
             </div>
         }
     };
 
     view! {
-        <div class="grid" role="grid" aria-rowcount=nrows + 1 aria-colcount=ncols node_ref=scroller
-             class:visual=visual
+        <div class="grid" role="grid" node_ref=scroller
+             aria-rowcount=move || model.with(|m| m.rows) + 1
+             aria-colcount=move || model.with(|m| m.columns.len())
+             class:visual=move || visual.get()
              on:scroll=move |e| {
                  let el: web_sys::HtmlElement = event_target(&e);
                  scroll_top.set(f64::from(el.scroll_top()));
@@ -164,10 +179,17 @@ pub fn Grid(
                     {headers}
                 </div>
             </div>
-            <div role="rowgroup" class="grid-body" style:height=format!("{}px", nrows as f64 * row_height)>
-                <For each=move || { let (a, b) = range.get(); a..b } key=|r| *r children=render_row />
+            <div role="rowgroup" class="grid-body"
+                 style:height=move || format!("{}px", model.with(|m| m.rows) as f64 * row_height())>
+                <For each=move || {
+                         let v = model.with(|m| m.version);
+                         let (a, b) = range.get();
+                         (a..b).map(move |r| (v, r))
+                     }
+                     key=|k| *k
+                     children=render_row />
             </div>
-            {(nrows == 0).then(|| view! { <p class="empty">"This table has no rows."</p> })}
+            {move || (model.with(|m| m.rows) == 0).then(|| view! { <p class="empty">"No rows in this view."</p> })}
         </div>
     }
 }

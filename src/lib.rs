@@ -4,9 +4,14 @@
 pub mod app;
 pub mod fetch;
 pub mod grid;
+pub mod group_cells;
+pub mod header_menu;
 pub mod image_state;
 pub mod legend;
 pub mod loader;
 pub mod palette;
 pub mod panels;
+pub mod query_bar;
 pub mod start;
+pub mod url_state;
+pub mod view_model;

@@ -22,7 +22,9 @@ fn main() -> ExitCode {
         Some("serve") => setup().and_then(|_| serve()),
         Some("test") => setup().and_then(|_| test()),
         Some("bench-ext") => setup().and_then(|_| bench_ext()),
-        Some("bench") => setup().and_then(|_| bench_ext()).and_then(|_| bench_peers(&args[1..])),
+        Some("bench") => setup()
+            .and_then(|_| bench_ext())
+            .and_then(|_| bench_peers(&args[1..])),
         _ => Err("usage: cargo xtask <setup|serve|dist|test>\n  \
                   setup  install the toolchain pieces that are missing\n  \
                   serve  build and serve the app on http://127.0.0.1:8080\n  \
@@ -173,7 +175,14 @@ fn serve() -> Result {
 
 /// Builds `loupe-bench` for wasm and runs wasm-bindgen (and wasm-opt -O3) into bench/ext/pkg.
 fn bench_ext() -> Result {
-    run(cmd("cargo").args(["build", "--release", "--target", WASM_TARGET, "-p", "loupe-bench"]))?;
+    run(cmd("cargo").args([
+        "build",
+        "--release",
+        "--target",
+        WASM_TARGET,
+        "-p",
+        "loupe-bench",
+    ]))?;
     let wasm = root().join("target/wasm32-unknown-unknown/release/loupe_bench.wasm");
     let out = root().join("bench/ext/pkg");
     run(cmd("wasm-bindgen")
@@ -181,7 +190,15 @@ fn bench_ext() -> Result {
         .arg(&out)
         .arg(&wasm))?;
     let bg = out.join("loupe_bench_bg.wasm");
-    run(cmd("wasm-opt").args(["-O3", "--enable-bulk-memory", "--enable-nontrapping-float-to-int"]).arg(&bg).arg("-o").arg(&bg))
+    run(cmd("wasm-opt")
+        .args([
+            "-O3",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+        ])
+        .arg(&bg)
+        .arg("-o")
+        .arg(&bg))
 }
 
 /// Runs the peer harness with Loupe as `ext:loupe`; extra args go to run.mjs.

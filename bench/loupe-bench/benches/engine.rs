@@ -6,7 +6,18 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use loupe_bench::Workload;
 
-const CLASSES: [&str; 10] = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+const CLASSES: [&str; 10] = [
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+];
 
 /// A table shaped like the harness's `pred_N.table.json` (same columns and kinds).
 fn synthetic(n: usize) -> Vec<u8> {
@@ -22,7 +33,11 @@ fn synthetic(n: usize) -> Vec<u8> {
     );
     for i in 0..n {
         let t = (next() * 10.0) as usize;
-        let g = if next() < 0.62 { t } else { (t + 1 + (next() * 9.0) as usize) % 10 };
+        let g = if next() < 0.62 {
+            t
+        } else {
+            (t + 1 + (next() * 9.0) as usize) % 10
+        };
         let split = ["train", "val", "test"][(next() * 3.0) as usize];
         out.push_str(&format!(
             "{}[{i}, \"{split}\", \"{}\", \"{}\", {}, {}, {}, {}, \"caption {i} {}\"]",
@@ -41,10 +56,17 @@ fn synthetic(n: usize) -> Vec<u8> {
 }
 
 fn data() -> Vec<u8> {
-    let harness = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench/peers/data/pred_1000000.table.json");
+    let harness = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/bench/peers/data/pred_1000000.table.json"
+    );
     std::env::var("LOUPE_BENCH_JSON")
         .ok()
-        .or_else(|| std::path::Path::new(harness).exists().then(|| harness.to_string()))
+        .or_else(|| {
+            std::path::Path::new(harness)
+                .exists()
+                .then(|| harness.to_string())
+        })
         .and_then(|p| std::fs::read(p).ok())
         .unwrap_or_else(|| synthetic(200_000))
 }
@@ -54,7 +76,9 @@ fn engine(c: &mut Criterion) {
     let w = Workload::load(&bytes).expect("benchmark table loads");
     let mut g = c.benchmark_group(format!("{} rows", w.table.row_count()));
     g.sample_size(10);
-    g.bench_function("load json", |b| b.iter(|| Workload::load(&bytes).map(|w| w.table.row_count())));
+    g.bench_function("load json", |b| {
+        b.iter(|| Workload::load(&bytes).map(|w| w.table.row_count()))
+    });
     g.bench_function("filter+count", |b| b.iter(|| w.filter_count()));
     g.bench_function("top 100 by loss", |b| b.iter(|| w.top()));
     g.bench_function("group truth,guess count+mean", |b| b.iter(|| w.group()));

@@ -30,13 +30,18 @@ fn expr(table: &Table, src: &str) -> loupe_core::expr::Expr {
     // The workload's expressions are constants known to match its schema.
     match compile(src, &Frame::of(table).schema()) {
         Ok((e, _)) => e,
-        Err(e) => panic!("benchmark expression `{src}` does not compile: {}", e.message),
+        Err(e) => panic!(
+            "benchmark expression `{src}` does not compile: {}",
+            e.message
+        ),
     }
 }
 
 impl Workload {
     pub fn load(bytes: &[u8]) -> Result<Workload, String> {
-        read_table(bytes).map(|table| Workload { table }).map_err(|e| e.to_string())
+        read_table(bytes)
+            .map(|table| Workload { table })
+            .map_err(|e| e.to_string())
     }
 
     pub fn filter_count(&self) -> usize {
@@ -54,7 +59,10 @@ impl Workload {
     pub fn group(&self) -> Vec<GroupRow> {
         let frame = Frame::of(&self.table);
         let all: Vec<u32> = (0..self.table.row_count() as u32).collect();
-        let keys = [eval(&expr(&self.table, "truth"), &frame), eval(&expr(&self.table, "guess"), &frame)];
+        let keys = [
+            eval(&expr(&self.table, "truth"), &frame),
+            eval(&expr(&self.table, "guess"), &frame),
+        ];
         let g = group_ids(&all, &keys);
         // One sequential pass: count and sum per group id.
         let mut n = vec![0usize; g.keys.len()];
@@ -89,7 +97,11 @@ impl Workload {
                 mean_score: sum[i] / n[i] as f64,
             })
             .collect();
-        out.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.truth.cmp(&b.truth)).then_with(|| a.guess.cmp(&b.guess)));
+        out.sort_by(|a, b| {
+            b.n.cmp(&a.n)
+                .then_with(|| a.truth.cmp(&b.truth))
+                .then_with(|| a.guess.cmp(&b.guess))
+        });
         out
     }
 
@@ -112,7 +124,10 @@ impl Workload {
     pub fn sort_full(&self) -> Vec<u32> {
         let frame = Frame::of(&self.table);
         let mut rows: Vec<u32> = (0..self.table.row_count() as u32).collect();
-        sort_rows(&mut rows, &[(eval(&expr(&self.table, "loss"), &frame), true)]);
+        sort_rows(
+            &mut rows,
+            &[(eval(&expr(&self.table, "loss"), &frame), true)],
+        );
         rows
     }
 }
@@ -163,7 +178,9 @@ fn to_js(v: &Value) -> JsValue {
         Value::Null => JsValue::NULL,
         Value::Bool(b) => JsValue::from_bool(*b),
         Value::Str(s) => JsValue::from_str(s),
-        other => other.as_f64().map_or_else(|| JsValue::from_str(&other.display()), JsValue::from_f64),
+        other => other
+            .as_f64()
+            .map_or_else(|| JsValue::from_str(&other.display()), JsValue::from_f64),
     }
 }
 
@@ -242,7 +259,9 @@ mod tests {
             let (t, g) = (classes[i % 3], classes[(i / 3) % 3]);
             let score = (i * 37 % 100) as f64 / 100.0;
             let loss = (i * 53 % 89) as f64 / 10.0;
-            rows.push(format!("[{i}, \"train\", \"{t}\", \"{g}\", {score}, {loss}, 1, 1, \"c\"]"));
+            rows.push(format!(
+                "[{i}, \"train\", \"{t}\", \"{g}\", {score}, {loss}, 1, 1, \"c\"]"
+            ));
             nums.push([score, loss]);
             keys.push((t.to_string(), g.to_string()));
         }
@@ -256,19 +275,32 @@ mod tests {
     #[test]
     fn answers_match_a_naive_computation() {
         let (w, nums, keys) = sample();
-        let naive_filter = (0..nums.len()).filter(|&i| nums[i][0] > 0.5 && keys[i].0 != keys[i].1).count();
+        let naive_filter = (0..nums.len())
+            .filter(|&i| nums[i][0] > 0.5 && keys[i].0 != keys[i].1)
+            .count();
         assert_eq!(w.filter_count(), naive_filter);
-        let naive_max = nums.iter().map(|[s, l]| l * 2.0 + s).fold(f64::NEG_INFINITY, f64::max);
+        let naive_max = nums
+            .iter()
+            .map(|[s, l]| l * 2.0 + s)
+            .fold(f64::NEG_INFINITY, f64::max);
         assert_eq!(w.derive_max(), naive_max);
         let mut by_loss: Vec<usize> = (0..nums.len()).collect();
         by_loss.sort_by(|&a, &b| nums[b][1].total_cmp(&nums[a][1]).then(a.cmp(&b)));
         let top: Vec<usize> = w.top().iter().map(|&r| r as usize).collect();
         assert_eq!(top, by_loss[..100]);
-        assert_eq!(w.sort_full().iter().map(|&r| r as usize).collect::<Vec<_>>(), by_loss);
+        assert_eq!(
+            w.sort_full()
+                .iter()
+                .map(|&r| r as usize)
+                .collect::<Vec<_>>(),
+            by_loss
+        );
         let groups = w.group();
         assert_eq!(groups.iter().map(|g| g.n).sum::<usize>(), nums.len());
         for g in &groups {
-            let members: Vec<usize> = (0..nums.len()).filter(|&i| keys[i] == (g.truth.clone(), g.guess.clone())).collect();
+            let members: Vec<usize> = (0..nums.len())
+                .filter(|&i| keys[i] == (g.truth.clone(), g.guess.clone()))
+                .collect();
             assert_eq!(g.n, members.len());
             let mean = members.iter().map(|&i| nums[i][0]).sum::<f64>() / members.len() as f64;
             assert!((g.mean_score - mean).abs() < 1e-12);

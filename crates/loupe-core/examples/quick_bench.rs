@@ -5,11 +5,18 @@ use loupe_core::expr::{Frame, compile, eval, filter_rows};
 use loupe_core::ops::{Agg, aggregate, group_rows, sort_rows, top_rows};
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: quick_bench <table.json>");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: quick_bench <table.json>");
     let bytes = std::fs::read(&path).expect("read");
     let t0 = Instant::now();
     let table = loupe_core::read_table(&bytes).expect("table");
-    println!("load {:?} ({} rows, {} MiB held)", t0.elapsed(), table.row_count(), table.heap_bytes() >> 20);
+    println!(
+        "load {:?} ({} rows, {} MiB held)",
+        t0.elapsed(),
+        table.row_count(),
+        table.heap_bytes() >> 20
+    );
     let frame = Frame::of(&table);
     let schema = frame.schema();
     let time = |name: &str, f: &mut dyn FnMut() -> String| {
@@ -23,7 +30,9 @@ fn main() {
         println!("{name}: {best:.2} ms -> {out}");
     };
     let (filter, _) = compile("score > 0.5 and truth != guess", &schema).expect("filter");
-    time("filter+count", &mut || filter_rows(&filter, &frame).len().to_string());
+    time("filter+count", &mut || {
+        filter_rows(&filter, &frame).len().to_string()
+    });
     let (loss, _) = compile("loss", &schema).expect("loss");
     let all: Vec<u32> = (0..table.row_count() as u32).collect();
     time("top100", &mut || {
@@ -40,7 +49,11 @@ fn main() {
     let score = table.column("score").expect("score");
     time("group", &mut || {
         let g = group_rows(&all, &[eval(&truth, &frame), eval(&guess, &frame)]);
-        let means: Vec<_> = g.members.iter().map(|m| aggregate(score, m, Agg::Mean)).collect();
+        let means: Vec<_> = g
+            .members
+            .iter()
+            .map(|m| aggregate(score, m, Agg::Mean))
+            .collect();
         format!("{} groups, {:?}", g.len(), means.first())
     });
     let (derive, _) = compile("loss * 2 + score", &schema).expect("derive");

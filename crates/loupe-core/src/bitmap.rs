@@ -97,7 +97,12 @@ impl Bitmap {
     pub fn and(&self, other: &Bitmap) -> Bitmap {
         debug_assert_eq!(self.len, other.len);
         Bitmap {
-            words: self.words.iter().zip(&other.words).map(|(a, b)| a & b).collect(),
+            words: self
+                .words
+                .iter()
+                .zip(&other.words)
+                .map(|(a, b)| a & b)
+                .collect(),
             len: self.len.min(other.len),
         }
     }

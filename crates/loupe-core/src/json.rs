@@ -141,7 +141,11 @@ pub(crate) struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        let pos = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+        let pos = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            3
+        } else {
+            0
+        };
         Parser {
             bytes,
             pos,
@@ -288,7 +292,10 @@ impl<'a> Parser<'a> {
         let mut magnitude: u64 = 0;
         let mut overflow = false;
         while let Some(d @ b'0'..=b'9') = self.peek() {
-            match magnitude.checked_mul(10).and_then(|m| m.checked_add(u64::from(d - b'0'))) {
+            match magnitude
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(u64::from(d - b'0')))
+            {
                 Some(m) => magnitude = m,
                 None => overflow = true,
             }

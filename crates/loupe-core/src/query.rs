@@ -9,7 +9,7 @@
 //! - `hide=<column>`, repeatable
 
 use crate::column::ColumnData;
-use crate::expr::{ExprError, Frame, Schema, compile, eval, filter_rows};
+use crate::expr::{ExprError, Frame, Schema, compile, eval, eval_row, filter_rows};
 use crate::ops::{Grouping, group_rows, materialize, sort_rows};
 use crate::table::{Column, Table};
 
@@ -265,13 +265,23 @@ pub fn run(table: &Table, query: &Query) -> Result<View, QueryError> {
             groups: None,
         });
     }
-    let mut key_vectors = Vec::new();
+    let mut key_exprs = Vec::new();
     for (i, g) in query.group.iter().enumerate() {
         let (expr, _) = compile(g, &schema).map_err(|e| err(QueryPart::Group(i), g, e))?;
-        key_vectors.push(eval(&expr, &frame));
+        key_exprs.push(expr);
     }
-    let grouping = group_rows(&rows, &key_vectors);
+    let key_vectors: Vec<_> = key_exprs.iter().map(|e| eval(e, &frame)).collect();
+    let mut grouping = group_rows(&rows, &key_vectors);
     drop(key_vectors);
+    // Shown keys come from the row semantics of a member (an int column's key stays an int).
+    for (key, members) in grouping.keys.iter_mut().zip(&grouping.members) {
+        if let Some(&r) = members.first() {
+            *key = key_exprs
+                .iter()
+                .map(|e| eval_row(e, &frame, r as usize))
+                .collect();
+        }
+    }
     let grouping = sort_groups(grouping, &query.group, &query.sort)?;
     rows.clear();
     Ok(View {

@@ -479,7 +479,9 @@ fn compare_fast(op: BinOp, a: &Vector, b: &Vector, n: usize) -> Option<Vector<'s
                 .map(|s| index.get(s.as_str()).copied().unwrap_or(u32::MAX))
                 .collect();
             let eq = op == BinOp::Eq;
-            Vector::Bool(masked(n, &[va, vb], |r| u8::from((ca[r] == remap[cb[r] as usize]) == eq)))
+            Vector::Bool(masked(n, &[va, vb], |r| {
+                u8::from((ca[r] == remap[cb[r] as usize]) == eq)
+            }))
         }
         (Vector::Text { .. }, Vector::Const(Value::Str(s))) => Vector::Bool(
             (0..n)
@@ -500,7 +502,15 @@ fn masked(n: usize, valid: &[&Bitmap], f: impl Fn(usize) -> u8) -> Vec<u8> {
     if valid.iter().all(|v| v.all_set()) {
         (0..n).map(f).collect()
     } else {
-        (0..n).map(|r| if valid.iter().all(|v| v.get(r)) { f(r) } else { NULL }).collect()
+        (0..n)
+            .map(|r| {
+                if valid.iter().all(|v| v.get(r)) {
+                    f(r)
+                } else {
+                    NULL
+                }
+            })
+            .collect()
     }
 }
 

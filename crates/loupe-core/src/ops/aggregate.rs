@@ -40,8 +40,12 @@ impl Agg {
 /// without nulls are read straight from their array.
 fn numbers<'a>(col: &'a Column, rows: &'a [u32]) -> Box<dyn Iterator<Item = f64> + 'a> {
     match col.data() {
-        ColumnData::Float { values, valid, .. } if valid.all_set() => Box::new(rows.iter().map(move |&r| values[r as usize])),
-        ColumnData::Int { values, valid } if valid.all_set() => Box::new(rows.iter().map(move |&r| values[r as usize] as f64)),
+        ColumnData::Float { values, valid, .. } if valid.all_set() => {
+            Box::new(rows.iter().map(move |&r| values[r as usize]))
+        }
+        ColumnData::Int { values, valid } if valid.all_set() => {
+            Box::new(rows.iter().map(move |&r| values[r as usize] as f64))
+        }
         data => Box::new(rows.iter().filter_map(move |&r| data.f64_at(r as usize))),
     }
 }
@@ -214,7 +218,8 @@ pub fn summarize(col: &Column, rows: &[u32]) -> ColumnSummary {
         } else {
             None
         },
-        top: if numeric {
+        // Ints are often class ids or counts: their frequent values are worth listing.
+        top: if numeric && col.data_type() != DataType::Int {
             Vec::new()
         } else {
             top_values(col, rows, 10)

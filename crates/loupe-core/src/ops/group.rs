@@ -92,7 +92,11 @@ fn add_dense_key(v: &Vector<'_>, rows: &[u32], slots: &mut [u64]) -> Option<u64>
                 }
             } else {
                 for (slot, &r) in slots.iter_mut().zip(rows) {
-                    let id = if valid.get(r as usize) { u64::from(codes[r as usize]) + 1 } else { 0 };
+                    let id = if valid.get(r as usize) {
+                        u64::from(codes[r as usize]) + 1
+                    } else {
+                        0
+                    };
                     *slot = *slot * card + id;
                 }
             }

@@ -47,7 +47,11 @@ fn directed(k: u64, descending: bool) -> u64 {
 fn keys_for(v: &Vector<'_>, rows: &[u32], descending: bool) -> Keys {
     // Generic (not `dyn`): the per-row closure inlines into the loop.
     fn packed(rows: &[u32], descending: bool, f: impl Fn(usize) -> u64) -> Keys {
-        Keys::Packed(rows.iter().map(|&r| directed(f(r as usize), descending)).collect())
+        Keys::Packed(
+            rows.iter()
+                .map(|&r| directed(f(r as usize), descending))
+                .collect(),
+        )
     }
     match v {
         Vector::Const(_) => Keys::Packed(vec![0; rows.len()]),
@@ -157,7 +161,8 @@ pub fn top_rows(rows: &[u32], key: &Vector<'_>, descending: bool, limit: usize) 
     };
     // Keep the `limit` smallest (key, position) pairs in a max-heap: most rows
     // are rejected by one comparison with the heap's top.
-    let mut heap: std::collections::BinaryHeap<(u64, u32)> = std::collections::BinaryHeap::with_capacity(limit + 1);
+    let mut heap: std::collections::BinaryHeap<(u64, u32)> =
+        std::collections::BinaryHeap::with_capacity(limit + 1);
     for (pos, &key) in k.iter().enumerate() {
         let item = (key, pos as u32);
         if heap.len() < limit {
@@ -169,5 +174,8 @@ pub fn top_rows(rows: &[u32], key: &Vector<'_>, descending: bool, limit: usize) 
             heap.push(item);
         }
     }
-    heap.into_sorted_vec().iter().map(|&(_, pos)| rows[pos as usize]).collect()
+    heap.into_sorted_vec()
+        .iter()
+        .map(|&(_, pos)| rows[pos as usize])
+        .collect()
 }

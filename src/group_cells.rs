@@ -1,0 +1,108 @@
+//! Grouped cells: what a column shows for one group's member rows.
+//! Numbers: a histogram and the mean; categories: a bar chart of counts;
+//! images: a small gallery; anything else: how many values.
+
+use leptos::prelude::*;
+use loupe_core::ops::{Agg, aggregate, histogram, top_values};
+use loupe_core::value::format_float;
+use loupe_core::{Column, DataType, ValueKind};
+
+use crate::panels::{CellContext, PanelRegistry};
+
+const HISTOGRAM_BINS: usize = 12;
+const TOP_CATEGORIES: usize = 5;
+const GALLERY_IMAGES: usize = 4;
+
+/// Integer columns with at most this many distinct values in a group are
+/// categories (class ids, labels) and get a bar chart, not a histogram.
+const CATEGORICAL_INTS: usize = 16;
+
+pub fn group_cell(
+    col: &Column,
+    members: &[u32],
+    ctx: &CellContext,
+    registry: &PanelRegistry,
+) -> AnyView {
+    match col.data_type() {
+        DataType::Int
+            if top_values(col, members, CATEGORICAL_INTS + 1).len() <= CATEGORICAL_INTS =>
+        {
+            categories(col, members)
+        }
+        t if t.is_numeric() => numbers(col, members),
+        DataType::String | DataType::Bool => categories(col, members),
+        DataType::Nested(ValueKind::Image) => gallery(col, members, ctx, registry),
+        _ => {
+            let n = aggregate(col, members, Agg::CountValid);
+            view! { <span class="agg other">{format!("{} values", n.display())}</span> }.into_any()
+        }
+    }
+}
+
+fn numbers(col: &Column, members: &[u32]) -> AnyView {
+    let mean = aggregate(col, members, Agg::Mean).as_f64();
+    let Some(h) = histogram(col, members, HISTOGRAM_BINS) else {
+        return view! { <span class="agg num null">"no numbers"</span> }.into_any();
+    };
+    let max = h.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let n = h.counts.len() as f64;
+    let bars = h
+        .counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let height = c as f64 / max * 30.0;
+            view! {
+                <rect x=format!("{:.2}", i as f64 * 100.0 / n) y=format!("{:.2}", 30.0 - height)
+                      width=format!("{:.2}", 100.0 / n * 0.9) height=format!("{height:.2}")>
+                    <title>{format!("{} – {}: {c}", format_float(h.edges[i]), format_float(h.edges[i + 1]))}</title>
+                </rect>
+            }
+        })
+        .collect_view();
+    let mean_text = mean.map_or_else(|| "mean —".to_string(), |m| format!("mean {}", short(m)));
+    view! {
+        <div class="agg num">
+            <svg class="histogram" viewBox="0 0 100 30" preserveAspectRatio="none" role="img"
+                 aria-label=format!("histogram of {} values", members.len())>{bars}</svg>
+            <span class="mean">{mean_text}</span>
+        </div>
+    }
+    .into_any()
+}
+
+fn short(x: f64) -> String {
+    if x.abs() >= 1000.0 || x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn categories(col: &Column, members: &[u32]) -> AnyView {
+    let top = top_values(col, members, TOP_CATEGORIES);
+    let max = top.first().map_or(1, |(_, n)| *n).max(1) as f64;
+    let bars = top
+        .into_iter()
+        .map(|(value, n)| {
+            let pct = n as f64 / max * 100.0;
+            view! {
+                <div class="bar" data-value=value.clone() title=format!("{value}: {n}")>
+                    <span class="bar-fill" style:width=format!("{pct:.1}%")></span>
+                    <span class="bar-label">{value.clone()}</span>
+                    <span class="bar-count">{n}</span>
+                </div>
+            }
+        })
+        .collect_view();
+    view! { <div class="agg bars">{bars}</div> }.into_any()
+}
+
+fn gallery(col: &Column, members: &[u32], ctx: &CellContext, registry: &PanelRegistry) -> AnyView {
+    let thumbs = members
+        .iter()
+        .take(GALLERY_IMAGES)
+        .map(|&r| view! { <div class="thumb">{registry.render(&col.value(r as usize), ctx)}</div> })
+        .collect_view();
+    view! { <div class="agg gallery">{thumbs}</div> }.into_any()
+}

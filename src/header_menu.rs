@@ -1,0 +1,211 @@
+//! The column header menu: sort, group, hide, remove, filter by a value, summary.
+//! Every item is an intent that edits the query; the core does the work.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use loupe_core::ops::summarize;
+use loupe_core::query::SortKey;
+use loupe_core::value::format_float;
+use loupe_core::{Column, Query, View};
+
+use crate::loader::LoadedTable;
+use crate::view_model::{Shared, column_expr};
+
+/// Which header was clicked, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MenuAt {
+    pub column: String,
+    pub x: f64,
+    pub y: f64,
+}
+
+fn and_filter(q: &mut Query, clause: String) {
+    q.filter = Some(match q.filter.take() {
+        Some(f) if !f.trim().is_empty() => format!("({f}) and {clause}"),
+        _ => clause,
+    });
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn find_column<'a>(loaded: &'a LoadedTable, view: &'a View, name: &str) -> Option<&'a Column> {
+    view.derived
+        .iter()
+        .rev()
+        .find(|c| c.name == name)
+        .or_else(|| loaded.table.column(name))
+}
+
+#[component]
+pub fn HeaderMenu(
+    at: RwSignal<Option<MenuAt>>,
+    query: RwSignal<Query>,
+    loaded: Arc<LoadedTable>,
+    view: Signal<Option<Shared<View>>>,
+) -> impl IntoView {
+    let close = move || at.set(None);
+    move || {
+        let m = at.get()?;
+        let name = m.column.clone();
+        let grouped = query.with(|q| q.is_grouped());
+        let is_key = query.with(|q| {
+            q.group
+                .iter()
+                .any(|g| *g == name || *g == column_expr(&name))
+        });
+        let is_count = grouped && name == "count";
+        let is_derived = query.with(|q| q.derived.iter().any(|d| d.name == name));
+        // In a grouped view only keys and `count` can order the groups.
+        let sortable = !grouped || is_key || is_count;
+        let expr = if grouped && is_key {
+            query
+                .with(|q| {
+                    q.group
+                        .iter()
+                        .find(|g| **g == name || **g == column_expr(&name))
+                        .cloned()
+                })
+                .unwrap_or_default()
+        } else if is_count {
+            "count".to_string()
+        } else {
+            column_expr(&name)
+        };
+        let sort = {
+            let expr = expr.clone();
+            move |descending: bool, add: bool| {
+                let key = SortKey {
+                    expr: expr.clone(),
+                    descending,
+                };
+                query.update(|q| {
+                    if add {
+                        q.sort.retain(|k| k.expr != key.expr);
+                        q.sort.push(key);
+                    } else {
+                        q.sort = vec![key];
+                    }
+                });
+                close();
+            }
+        };
+        let (s1, s2, s3) = (sort.clone(), sort.clone(), sort);
+        let group_expr = column_expr(&name);
+        let hide_name = name.clone();
+        let remove_name = name.clone();
+        let null_expr = column_expr(&name);
+        let summary = if is_count || (grouped && is_key) {
+            None
+        } else {
+            view.with(|v| {
+                let v = v.as_ref()?;
+                let col = find_column(&loaded, &v.0, &name)?;
+                let rows: Vec<u32> = if v.0.groups.is_some() {
+                    (0..col.len() as u32).collect()
+                } else {
+                    v.0.rows.clone()
+                };
+                Some(summarize(col, &rows))
+            })
+        };
+        let summary_view = summary.map(|s| {
+            let values = s
+                .top
+                .iter()
+                .map(|(value, n)| {
+                    let literal = if s.data_type == loupe_core::DataType::Bool || s.data_type.is_numeric() {
+                        value.clone()
+                    } else {
+                        quote(value)
+                    };
+                    let clause = format!("{} == {literal}", column_expr(&name));
+                    let label = format!("{value} ({n})");
+                    view! {
+                        <li><button class="menu-item filter-value" data-value=value.clone() on:click=move |_| {
+                            query.update(|q| and_filter(q, clause.clone()));
+                            close();
+                        }>{label}</button></li>
+                    }
+                })
+                .collect_view();
+            let range = match (s.min, s.max, s.mean) {
+                (Some(lo), Some(hi), Some(mean)) => Some(format!(
+                    "min {} · max {} · mean {}",
+                    format_float(lo),
+                    format_float(hi),
+                    format_float(mean)
+                )),
+                _ => None,
+            };
+            view! {
+                <div class="menu-summary" data-summary=s.name.clone()>
+                    <p class="summary-line">{format!("{} · {} rows · {} null", s.data_type.name(), s.rows, s.nulls)}</p>
+                    {range.map(|r| view! { <p class="summary-line">{r}</p> })}
+                    {(!s.top.is_empty()).then(|| view! { <p class="summary-line">"filter to a value:"</p><ul class="values">{values}</ul> })}
+                </div>
+            }
+        });
+        Some(view! {
+            <div class="menu-backdrop" on:click=move |_| close()></div>
+            <div class="header-menu" role="menu" aria-label=format!("column {name}")
+                 style:left=format!("{}px", m.x) style:top=format!("{}px", m.y + 8.0)>
+                <p class="menu-title">{name.clone()}</p>
+                <Show when=move || sortable>
+                    <button role="menuitem" class="menu-item" data-action="sort-asc" on:click={let s = s1.clone(); move |_| s(false, false)}>"Sort ascending"</button>
+                    <button role="menuitem" class="menu-item" data-action="sort-desc" on:click={let s = s2.clone(); move |_| s(true, false)}>"Sort descending"</button>
+                    <button role="menuitem" class="menu-item" data-action="sort-add" on:click={let s = s3.clone(); move |_| s(false, true)}>"Add as next sort key"</button>
+                </Show>
+                <Show when=move || !is_count && !is_key>
+                    <button role="menuitem" class="menu-item" data-action="group" on:click={
+                        let g = group_expr.clone();
+                        move |_| {
+                            query.update(|q| {
+                                q.group.push(g.clone());
+                                q.sort.clear();
+                            });
+                            close();
+                        }
+                    }>{if grouped { "Also group by this" } else { "Group by" }}</button>
+                </Show>
+                <Show when=move || grouped>
+                    <button role="menuitem" class="menu-item" data-action="ungroup" on:click=move |_| {
+                        query.update(|q| {
+                            q.group.clear();
+                            q.sort.clear();
+                        });
+                        close();
+                    }>"Ungroup"</button>
+                </Show>
+                <Show when=move || !is_count && !grouped>
+                    <button role="menuitem" class="menu-item" data-action="not-null" on:click={
+                        let e = null_expr.clone();
+                        move |_| {
+                            query.update(|q| and_filter(q, format!("{e} is not null")));
+                            close();
+                        }
+                    }>"Filter: not null"</button>
+                    <button role="menuitem" class="menu-item" data-action="hide" on:click={
+                        let n = hide_name.clone();
+                        move |_| {
+                            query.update(|q| q.hidden.push(n.clone()));
+                            close();
+                        }
+                    }>"Hide"</button>
+                </Show>
+                <Show when=move || is_derived>
+                    <button role="menuitem" class="menu-item" data-action="remove" on:click={
+                        let n = remove_name.clone();
+                        move |_| {
+                            query.update(|q| q.derived.retain(|d| d.name != n));
+                            close();
+                        }
+                    }>"Remove column"</button>
+                </Show>
+                {summary_view}
+            </div>
+        })
+    }
+}

@@ -1,0 +1,64 @@
+//! The view lives in the URL: reading the query from `location.search`, and
+//! writing it back with `history.pushState` so the back button steps through views.
+
+use loupe_core::Query;
+
+/// Decoded `(name, value)` pairs of the current query string, in order.
+pub fn search_params() -> Vec<(String, String)> {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    parse_search(&search)
+}
+
+/// Parses `?a=1&b=x+y` (as `URLSearchParams` writes it: `+` is a space).
+pub fn parse_search(search: &str) -> Vec<(String, String)> {
+    let decode = |s: &str| -> String {
+        let s = s.replace('+', " ");
+        js_sys::decode_uri_component(&s)
+            .map(String::from)
+            .unwrap_or(s)
+    };
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(pair), String::new()),
+        })
+        .collect()
+}
+
+/// The view query in the current URL.
+pub fn read_query() -> Query {
+    let params = search_params();
+    Query::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+/// The query string for the same table with `query` as its view.
+pub fn search_for(query: &Query) -> String {
+    let Ok(out) = web_sys::UrlSearchParams::new() else {
+        return String::new();
+    };
+    for (k, v) in search_params() {
+        if matches!(k.as_str(), "table" | "root" | "embed") {
+            out.append(&k, &v);
+        }
+    }
+    for (k, v) in query.to_params() {
+        out.append(k, &v);
+    }
+    format!("?{}", String::from(out.to_string()))
+}
+
+/// Pushes a history entry for `query` unless the URL already shows it.
+pub fn push_query(query: &Query) {
+    if read_query() == *query {
+        return;
+    }
+    let url = search_for(query);
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}

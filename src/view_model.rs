@@ -1,0 +1,272 @@
+//! Turns a query result into what the grid draws: columns with cell renderers,
+//! for plain views (one row per table row) and grouped views (one row per group).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use loupe_core::{Column, Query, View};
+
+use crate::grid::{GridColumn, GridModel};
+use crate::group_cells::group_cell;
+use crate::image_state::ImageColumnState;
+use crate::loader::LoadedTable;
+use crate::panels::{CellContext, PanelRegistry};
+
+/// Everything a model is built from.
+pub struct ViewInputs {
+    pub loaded: Arc<LoadedTable>,
+    pub query: Query,
+    pub view: Arc<View>,
+    pub image_states: Arc<Vec<Option<ImageColumnState>>>,
+    pub registry: Arc<PanelRegistry>,
+    /// Opens group `i`'s rows (a drill-down the back button undoes).
+    pub on_expand: Callback<usize>,
+}
+
+/// An expression literal for a value (for drill-down filters).
+pub fn literal(v: &loupe_core::Value) -> Option<String> {
+    use loupe_core::Value;
+    Some(match v {
+        Value::Str(s) => format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(_) | Value::Float(_) | Value::BigInt(_) | Value::Timestamp(_) => {
+            let x = v.as_f64()?;
+            if x.is_finite() {
+                v.display()
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The expression that names a column: the bare name when it is an identifier,
+/// otherwise W&B's `row["…"]` form.
+pub fn column_expr(name: &str) -> String {
+    let mut chars = name.chars();
+    let simple = chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+        && !matches!(
+            name.to_ascii_lowercase().as_str(),
+            "and" | "or" | "not" | "in" | "is" | "null" | "none" | "true" | "false" | "row"
+        );
+    if simple {
+        name.to_string()
+    } else {
+        format!(
+            "row[\"{}\"]",
+            name.replace('\\', "\\\\").replace('"', "\\\"")
+        )
+    }
+}
+
+fn sorted_by(query: &Query, name: &str) -> Option<bool> {
+    let first = query.sort.first()?;
+    (first.expr == name || first.expr == column_expr(name)).then_some(first.descending)
+}
+
+fn is_visual(col: &Column) -> bool {
+    col.kind().is_some_and(|k| k.is_visual())
+}
+
+pub fn build_model(version: u64, inputs: &ViewInputs) -> GridModel {
+    match &inputs.view.groups {
+        None => plain_model(version, inputs),
+        Some(_) => grouped_model(version, inputs),
+    }
+}
+
+/// Columns of the table and the derived ones, minus hidden ones: `(column, context)`.
+fn visible_columns(inputs: &ViewInputs) -> Vec<(usize, Option<usize>, CellContext)> {
+    let root: Arc<str> = Arc::from(inputs.loaded.root.as_str());
+    let hidden = |name: &str| inputs.query.hidden.iter().any(|h| h == name);
+    let base = inputs
+        .loaded
+        .table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !hidden(&c.name))
+        .map(|(i, _)| {
+            let ctx = CellContext {
+                root: root.clone(),
+                image: inputs.image_states.get(i).copied().flatten(),
+            };
+            (i, None, ctx)
+        });
+    let derived = inputs
+        .view
+        .derived
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !hidden(&c.name))
+        .map(|(d, _)| {
+            let ctx = CellContext {
+                root: root.clone(),
+                image: None,
+            };
+            (0, Some(d), ctx)
+        });
+    base.chain(derived).collect()
+}
+
+fn column_of<'a>(
+    loaded: &'a LoadedTable,
+    view: &'a View,
+    base: usize,
+    derived: Option<usize>,
+) -> &'a Column {
+    match derived {
+        Some(d) => &view.derived[d],
+        None => &loaded.table.columns[base],
+    }
+}
+
+fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
+    let columns = visible_columns(inputs)
+        .into_iter()
+        .map(|(base, derived, ctx)| {
+            let col = column_of(&inputs.loaded, &inputs.view, base, derived);
+            let (loaded, view, registry) = (
+                inputs.loaded.clone(),
+                inputs.view.clone(),
+                inputs.registry.clone(),
+            );
+            GridColumn {
+                name: col.name.clone(),
+                kind: col.kind_label(),
+                visual: is_visual(col),
+                sorted: sorted_by(&inputs.query, &col.name),
+                render: Arc::new(move |i| {
+                    let col = column_of(&loaded, &view, base, derived);
+                    let row = view.rows[i] as usize;
+                    registry.render(&col.value(row), &ctx)
+                }),
+            }
+        })
+        .collect();
+    let view = inputs.view.clone();
+    GridModel {
+        version,
+        columns,
+        rows: inputs.view.rows.len(),
+        row_label: Arc::new(move |i| view.rows[i].to_string()),
+    }
+}
+
+fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
+    let Some(groups) = inputs.view.groups.as_ref() else {
+        return plain_model(version, inputs);
+    };
+    let mut columns = Vec::new();
+    for (k, name) in groups.key_names.iter().enumerate() {
+        let (view, registry, expand) = (
+            inputs.view.clone(),
+            inputs.registry.clone(),
+            inputs.on_expand,
+        );
+        let ctx = CellContext {
+            root: Arc::from(inputs.loaded.root.as_str()),
+            image: None,
+        };
+        let first_key = k == 0;
+        columns.push(GridColumn {
+            name: name.clone(),
+            kind: "group key",
+            visual: false,
+            sorted: sorted_by(&inputs.query, name),
+            render: Arc::new(move |i| {
+                let key = view
+                    .groups
+                    .as_ref()
+                    .map_or(loupe_core::Value::Null, |g| g.grouping.keys[i][k].clone());
+                let button = first_key.then(|| {
+                    view! {
+                        <button class="expand" data-action="expand" title="show this group's rows"
+                                on:click=move |_| expand.run(i)>"rows ▸"</button>
+                    }
+                });
+                view! { <span class="group-key">{registry.render(&key, &ctx)}{button}</span> }
+                    .into_any()
+            }),
+        });
+    }
+    let view = inputs.view.clone();
+    columns.push(GridColumn {
+        name: "count".into(),
+        kind: "rows",
+        visual: false,
+        sorted: sorted_by(&inputs.query, "count"),
+        render: Arc::new(move |i| {
+            let n = view
+                .groups
+                .as_ref()
+                .map_or(0, |g| g.grouping.members[i].len());
+            view! { <span class="num count">{n}</span> }.into_any()
+        }),
+    });
+    for (base, derived, ctx) in visible_columns(inputs) {
+        let col = column_of(&inputs.loaded, &inputs.view, base, derived);
+        if groups
+            .key_names
+            .iter()
+            .any(|k| *k == col.name || *k == column_expr(&col.name))
+        {
+            continue;
+        }
+        let (loaded, view, registry) = (
+            inputs.loaded.clone(),
+            inputs.view.clone(),
+            inputs.registry.clone(),
+        );
+        columns.push(GridColumn {
+            name: col.name.clone(),
+            kind: col.kind_label(),
+            visual: is_visual(col),
+            sorted: None,
+            render: Arc::new(move |i| {
+                let col = column_of(&loaded, &view, base, derived);
+                let members = view
+                    .groups
+                    .as_ref()
+                    .map(|g| g.grouping.members[i].as_slice())
+                    .unwrap_or_default();
+                group_cell(col, members, &ctx, &registry)
+            }),
+        });
+    }
+    GridModel {
+        version,
+        columns,
+        rows: groups.grouping.len(),
+        row_label: Arc::new(|i| (i + 1).to_string()),
+    }
+}
+
+/// A shared value compared by identity, so memos update only when it is replaced.
+#[derive(Clone)]
+pub struct Shared<T>(pub Arc<T>);
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_expr;
+
+    #[test]
+    fn names_become_expressions() {
+        assert_eq!(column_expr("score"), "score");
+        assert_eq!(column_expr("%_vegetation"), "row[\"%_vegetation\"]");
+        assert_eq!(column_expr("my col"), "row[\"my col\"]");
+        assert_eq!(column_expr("not"), "row[\"not\"]");
+        assert_eq!(column_expr("a\"b"), "row[\"a\\\"b\"]");
+        assert_eq!(column_expr("0"), "row[\"0\"]");
+    }
+}

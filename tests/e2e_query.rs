@@ -1,0 +1,270 @@
+//! End-to-end: filter, sort, group, derived columns and the URL, on the demo predictions.
+//! Expected answers come from running the same queries natively with loupe-core.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use loupe_core::{Query, Table, read_table, run};
+use serde_json::Value as Json;
+use support::{BROWSER, Session, repo};
+
+const V1: &str = "demo/digit-predictions/v1/predictions.table.json";
+
+fn predictions() -> Table {
+    let bytes = std::fs::read(repo().join("public").join(V1)).expect("demo predictions");
+    read_table(&bytes).expect("table")
+}
+
+fn native(params: &[(&str, &str)]) -> loupe_core::View {
+    run(&predictions(), &Query::from_params(params.iter().copied())).expect("query runs natively")
+}
+
+async fn rowcount(s: &Session) -> u64 {
+    let v = s
+        .js("return Number(document.querySelector('[role=grid]').getAttribute('aria-rowcount'))")
+        .await;
+    v.as_u64().unwrap_or(0)
+}
+
+async fn wait_rowcount(s: &Session, n: usize, what: &str) {
+    s.wait_for(
+        &format!(
+            "Number(document.querySelector('[role=grid]').getAttribute('aria-rowcount')) === {}",
+            n + 1
+        ),
+        what,
+    )
+    .await;
+}
+
+async fn type_filter(s: &Session, text: &str, press_enter: bool) {
+    let enter = if press_enter {
+        "f.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));"
+    } else {
+        ""
+    };
+    s.js(&format!(
+        "const f = document.getElementById('loupe-filter'); f.value = {}; \
+         f.dispatchEvent(new Event('input', {{bubbles: true}})); {enter} return 0",
+        serde_json::to_string(text).expect("json string")
+    ))
+    .await;
+}
+
+async fn header_action(s: &Session, column: &str, action: &str) {
+    s.js(&format!(
+        "const h = [...document.querySelectorAll('[role=columnheader]')].find(h => h.innerText.trim() === {}); \
+         h.querySelector('button.name').click(); return 0",
+        serde_json::to_string(column).expect("json string")
+    ))
+    .await;
+    s.wait_for(
+        &format!("document.querySelector('.header-menu [data-action=\"{action}\"]')"),
+        "menu item",
+    )
+    .await;
+    s.js(&format!(
+        "document.querySelector('.header-menu [data-action=\"{action}\"]').click(); return 0"
+    ))
+    .await;
+}
+
+async fn location_search(s: &Session) -> String {
+    s.js("return decodeURIComponent(location.search.replace(/\\+/g, ' '))")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn wrong_guesses_grouped_by_guess_sorted_by_count() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open(&format!("?table={V1}")).await, "ready");
+    let total = predictions().row_count();
+    assert_eq!(rowcount(&s).await, total as u64 + 1);
+
+    // 1. Filter to wrong guesses.
+    type_filter(&s, "truth != guess", true).await;
+    let wrong = native(&[("filter", "truth != guess")]).rows.len();
+    wait_rowcount(&s, wrong, "filtered rows").await;
+
+    // 2. Group by guess from the header menu.
+    header_action(&s, "guess", "group").await;
+    let grouped = native(&[("filter", "truth != guess"), ("group", "guess")]);
+    let groups = grouped.groups.as_ref().expect("grouped").grouping.len();
+    wait_rowcount(&s, groups, "one row per group").await;
+
+    // 3. Sort groups by count, descending.
+    header_action(&s, "count", "sort-desc").await;
+    let sorted = native(&[
+        ("filter", "truth != guess"),
+        ("group", "guess"),
+        ("sort", "count desc"),
+    ]);
+    let g = &sorted.groups.as_ref().expect("grouped").grouping;
+    let first_count = g.members[0].len();
+    s.wait_for(
+        &format!(
+            "document.querySelector('[aria-rowindex=\"2\"] .count')?.innerText === '{first_count}'"
+        ),
+        "largest group first",
+    )
+    .await;
+    // The first group's key and its distribution of true labels as bars.
+    let key = s
+        .js("return document.querySelector('[aria-rowindex=\"2\"] [aria-colindex=\"1\"] .group-key > :first-child').innerText.trim()")
+        .await;
+    assert_eq!(key.as_str(), Some(g.keys[0][0].display().as_str()));
+    let truth_col = predictions();
+    let truth = truth_col.column("truth").expect("truth");
+    let want_bars = loupe_core::ops::top_values(truth, &g.members[0], 5);
+    let bars = s
+        .js("const h = [...document.querySelectorAll('[role=columnheader]')].findIndex(h => h.innerText.trim() === 'truth'); \
+             return [...document.querySelectorAll(`[aria-rowindex=\"2\"] [aria-colindex=\"${h + 1}\"] .bar`)] \
+               .map(b => [b.dataset.value, Number(b.querySelector('.bar-count').innerText)])")
+        .await;
+    let want: Vec<Json> = want_bars
+        .iter()
+        .map(|(v, n)| serde_json::json!([v, n]))
+        .collect();
+    assert_eq!(bars, Json::Array(want));
+
+    s.screenshot("grouped").await;
+    // The view is in the URL.
+    let search = location_search(&s).await;
+    assert!(search.contains("filter=truth != guess"), "{search}");
+    assert!(search.contains("group=guess"), "{search}");
+    assert!(search.contains("sort=count desc"), "{search}");
+
+    // Expanding the largest group shows its rows; back returns to the groups.
+    s.js("document.querySelector('[aria-rowindex=\"2\"] button.expand').click(); return 0")
+        .await;
+    wait_rowcount(&s, first_count, "the group's rows").await;
+    let search = location_search(&s).await;
+    assert!(
+        search.contains(&format!("(guess) == {}", g.keys[0][0].display())),
+        "{search}"
+    );
+    s.js("history.back(); return 0").await;
+    wait_rowcount(&s, groups, "back to the sorted groups").await;
+
+    // The back button steps back through the views.
+    s.js("history.back(); return 0").await;
+    wait_rowcount(&s, groups, "back to unsorted groups").await;
+    s.js("history.back(); return 0").await;
+    wait_rowcount(&s, wrong, "back to the filtered rows").await;
+    s.screenshot("query").await;
+}
+
+#[tokio::test]
+async fn shared_url_opens_the_same_view() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let params = [
+        ("filter", "score_3 > 0.2 and truth == 3"),
+        ("sort", "score_3 desc"),
+    ];
+    let query: String = params
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "&{k}={}",
+                v.replace(' ', "%20")
+                    .replace('>', "%3E")
+                    .replace('=', "%3D")
+            )
+        })
+        .collect();
+    assert_eq!(s.open(&format!("?table={V1}{query}")).await, "ready");
+    let view = native(&params);
+    wait_rowcount(&s, view.rows.len(), "filtered rows").await;
+    let first = s.js("return document.querySelector('[aria-rowindex=\"2\"] [role=rowheader]').innerText.trim()").await;
+    assert_eq!(first.as_str(), Some(view.rows[0].to_string().as_str()));
+    let arrow = s
+        .js("return [...document.querySelectorAll('[role=columnheader]')].find(h => h.innerText.trim() === 'score_3').getAttribute('aria-sort')")
+        .await;
+    assert_eq!(arrow, "descending");
+}
+
+#[tokio::test]
+async fn expression_errors_show_inline_and_do_not_apply() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open(&format!("?table={V1}")).await, "ready");
+    type_filter(&s, "gues == 3", false).await;
+    let err = s
+        .wait_for(
+            "document.querySelector('.expr-error')?.innerText",
+            "inline error",
+        )
+        .await;
+    let err = err.as_str().unwrap_or_default();
+    assert!(
+        err.contains("unknown column `gues` (did you mean `guess`?)"),
+        "{err}"
+    );
+    assert!(err.contains("gues == 3\n^^^^"), "{err}");
+    type_filter(&s, "gues == 3", true).await;
+    assert_eq!(
+        rowcount(&s).await,
+        predictions().row_count() as u64 + 1,
+        "an invalid filter is not applied"
+    );
+    // A broken query in a shared URL is reported, and the table still shows.
+    assert_eq!(
+        s.open(&format!("?table={V1}&filter=truth%20%3E%3E%201"))
+            .await,
+        "ready"
+    );
+    let alert = s
+        .wait_for(
+            "document.querySelector('.run-error')?.innerText",
+            "run error",
+        )
+        .await;
+    assert!(
+        alert.as_str().unwrap_or_default().contains("filter:"),
+        "{alert}"
+    );
+}
+
+#[tokio::test]
+async fn derived_columns_hide_and_filter_by_value() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open(&format!("?table={V1}")).await, "ready");
+    s.js("document.querySelector('button.add-column').click(); return 0")
+        .await;
+    s.wait_for("document.querySelector('.column-name')", "column editor")
+        .await;
+    s.js("const n = document.querySelector('.column-name'); n.value = 'margin'; n.dispatchEvent(new Event('input', {bubbles: true})); \
+          const e = document.querySelector('.column-expr'); e.value = 'max(score_0, score_1) - min(score_0, score_1)'; \
+          e.dispatchEvent(new Event('input', {bubbles: true})); document.querySelector('.column-add').click(); return 0")
+        .await;
+    s.wait_for("[...document.querySelectorAll('[role=columnheader]')].some(h => h.innerText.trim() === 'margin')", "derived column").await;
+    assert!(
+        location_search(&s)
+            .await
+            .contains("derive=margin=max(score_0, score_1) - min(score_0, score_1)")
+    );
+    // Hide a column from its menu.
+    header_action(&s, "image", "hide").await;
+    s.wait_for("![...document.querySelectorAll('[role=columnheader]')].some(h => h.innerText.trim() === 'image')", "hidden column").await;
+    // Filter by a value from the column summary.
+    s.js("const h = [...document.querySelectorAll('[role=columnheader]')].find(h => h.innerText.trim() === 'guess'); \
+          h.querySelector('button.name').click(); return 0")
+        .await;
+    s.wait_for(
+        "document.querySelector('.header-menu .filter-value')",
+        "summary values",
+    )
+    .await;
+    let value = s.js("const b = document.querySelector('.header-menu .filter-value'); b.click(); return b.dataset.value").await;
+    let value = value.as_str().unwrap_or_default().to_string();
+    let expected = native(&[("filter", &format!("guess == {value}"))])
+        .rows
+        .len();
+    wait_rowcount(&s, expected, "rows with that guess").await;
+}
