@@ -45,22 +45,23 @@ fn js_error_text(err: &JsValue) -> String {
         .unwrap_or_else(|| "unknown error".into())
 }
 
-/// Fetches `url`, calling `on_progress(received, total)` as chunks arrive
-/// (`total` from Content-Length when the server sends it).
-pub async fn fetch_bytes(
+/// Fetches `url`, handing each chunk to `on_chunk(chunk, received, total)` as it
+/// arrives (`total` from Content-Length when the server sends it). An error from
+/// `on_chunk` stops the download and is returned as `Err(Err(message))`.
+pub async fn fetch_chunks(
     url: &str,
-    on_progress: impl Fn(u64, Option<u64>),
-) -> Result<Vec<u8>, FetchError> {
-    let window = web_sys::window().ok_or_else(|| FetchError::Network("no window".into()))?;
+    mut on_chunk: impl FnMut(&[u8], u64, Option<u64>) -> Result<(), String>,
+) -> Result<(), Result<FetchError, String>> {
+    let window = web_sys::window().ok_or_else(|| Ok(FetchError::Network("no window".into())))?;
     let response: Response = JsFuture::from(window.fetch_with_str(url))
         .await
-        .map_err(|e| FetchError::Network(js_error_text(&e)))?
+        .map_err(|e| Ok(FetchError::Network(js_error_text(&e))))?
         .unchecked_into();
     if !response.ok() {
-        return Err(FetchError::Http {
+        return Err(Ok(FetchError::Http {
             status: response.status(),
             status_text: response.status_text(),
-        });
+        }));
     }
     let total = response
         .headers()
@@ -68,35 +69,63 @@ pub async fn fetch_bytes(
         .ok()
         .flatten()
         .and_then(|v| v.parse::<u64>().ok());
-    on_progress(0, total);
+    on_chunk(&[], 0, total).map_err(Err)?;
     let Some(body) = response.body() else {
-        return Ok(Vec::new());
+        return Ok(());
     };
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut bytes = Vec::with_capacity(total.unwrap_or(0).min(1 << 30) as usize);
+    let mut received = 0u64;
+    let mut buf = Vec::new();
     loop {
         let chunk = JsFuture::from(reader.read()).await.map_err(|e| {
-            FetchError::Network(format!(
+            Ok(FetchError::Network(format!(
                 "connection lost while reading: {}",
                 js_error_text(&e)
-            ))
+            )))
         })?;
         let done = Reflect::get(&chunk, &"done".into())
             .ok()
             .and_then(|d| d.as_bool())
             .unwrap_or(true);
         if done {
-            break;
+            return Ok(());
         }
         if let Ok(value) = Reflect::get(&chunk, &"value".into()) {
             let array: Uint8Array = value.unchecked_into();
-            let start = bytes.len();
-            bytes.resize(start + array.length() as usize, 0);
-            array.copy_to(&mut bytes[start..]);
+            buf.resize(array.length() as usize, 0);
+            array.copy_to(&mut buf);
+            received += buf.len() as u64;
+            if let Err(e) = on_chunk(&buf, received, total) {
+                // Stop the download: nothing more of it is wanted.
+                let _ = reader.cancel();
+                return Err(Err(e));
+            }
         }
-        on_progress(bytes.len() as u64, total);
     }
-    Ok(bytes)
+}
+
+/// Fetches the whole body, calling `on_progress(received, total)` as chunks arrive.
+pub async fn fetch_bytes(
+    url: &str,
+    on_progress: impl Fn(u64, Option<u64>),
+) -> Result<Vec<u8>, FetchError> {
+    let mut bytes = Vec::new();
+    let result = fetch_chunks(url, |chunk, received, total| {
+        if bytes.is_empty()
+            && let Some(t) = total
+        {
+            bytes.reserve(t.min(1 << 30) as usize);
+        }
+        bytes.extend_from_slice(chunk);
+        on_progress(received, total);
+        Ok(())
+    })
+    .await;
+    match result {
+        Ok(()) => Ok(bytes),
+        Err(Ok(e)) => Err(e),
+        Err(Err(e)) => Err(FetchError::Network(e)),
+    }
 }
 
 /// Resolves `url` against the page address (relative URLs are relative to the page).

@@ -1,15 +1,12 @@
-//! Loading a table URL into a core `Table`: fetch, parse, convert in slices.
+//! Loading a table URL into a core `Table`: the body streams into columns as it arrives.
 //!
 //! Every failure becomes one sentence that names the URL and what is wrong.
 
 use loupe_core::document::document_from_json;
 use loupe_core::path::{folder_of, resolve_media_url};
-use loupe_core::{Document, Manifest, Table, TableReader, Value, json};
+use loupe_core::{Document, Manifest, StreamingTableReader, Table, Value, json};
 
-use crate::fetch::{absolute_url, fetch_bytes, yield_to_browser};
-
-/// Rows read between two yields to the browser (a few ms of work).
-const ROWS_PER_SLICE: usize = 20_000;
+use crate::fetch::{absolute_url, fetch_bytes, fetch_chunks, yield_to_browser};
 
 /// A table ready to show, with where its media live.
 #[derive(Debug, Clone)]
@@ -61,37 +58,76 @@ pub async fn load_table(
     })
 }
 
-async fn fetch(url: &str, progress: &impl Fn(Progress)) -> Result<Vec<u8>, String> {
-    fetch_bytes(url, |received, total| {
+async fn fetch_json(url: &str, progress: &impl Fn(Progress)) -> Result<json::Json, String> {
+    let bytes = fetch_bytes(url, |received, total| {
         progress(Progress::Fetching { received, total })
     })
     .await
-    .map_err(|e| format!("Could not load {url}: {e}"))
-}
-
-async fn fetch_json(url: &str, progress: &impl Fn(Progress)) -> Result<json::Json, String> {
-    let bytes = fetch(url, progress).await?;
+    .map_err(|e| format!("Could not load {url}: {e}"))?;
     progress(Progress::Parsing);
     yield_to_browser().await;
     json::parse(&bytes).map_err(|e| format!("Could not read {url}: {e}"))
 }
 
+/// Fetches a W&B file. A table streams straight into columns as its bytes arrive
+/// (the body is never held whole); any other document is collected and parsed.
 async fn load_any(url: &str, root: &str, progress: &impl Fn(Progress)) -> Result<Table, String> {
-    let bytes = fetch(url, progress).await?;
-    progress(Progress::Parsing);
-    yield_to_browser().await;
-    let reader = TableReader::new(&bytes).map_err(|e| format!("Could not read {url}: {e}"))?;
-    // The SDK writes `_type` first, so a table is known before its rows are read.
-    if reader.type_tag() == Some("table") {
-        return read_in_slices(reader, progress)
-            .await
+    let mut reader = StreamingTableReader::new();
+    // Bytes kept until the `_type` is known, then only for non-table documents.
+    let mut head: Option<Vec<u8>> = Some(Vec::new());
+    let mut is_table = false;
+    let mut streaming = true;
+    let fetched = fetch_chunks(url, |chunk, received, total| {
+        if let Some(h) = head.as_mut() {
+            h.extend_from_slice(chunk);
+        }
+        if streaming {
+            match reader.push(chunk) {
+                Err(e) if is_table => return Err(e.to_string()),
+                // Not a table (or not JSON): the whole-document path reports it.
+                Err(_) => streaming = false,
+                Ok(()) if !is_table && reader.header_read() => {
+                    is_table = reader.type_tag() == Some("table");
+                    if is_table {
+                        head = None;
+                    } else {
+                        streaming = false;
+                    }
+                }
+                Ok(()) => {}
+            }
+        }
+        match (is_table, total) {
+            (true, Some(t)) => progress(Progress::Reading {
+                rows: reader.rows_read(),
+                bytes_done: received as usize,
+                bytes_total: t as usize,
+            }),
+            _ => progress(Progress::Fetching { received, total }),
+        }
+        Ok(())
+    })
+    .await;
+    match fetched {
+        Ok(()) => {}
+        Err(Ok(e)) => return Err(format!("Could not load {url}: {e}")),
+        Err(Err(e)) => return Err(format!("Could not read {url}: {e}")),
+    }
+    if is_table {
+        return reader
+            .finish()
             .map_err(|e| format!("Could not read {url}: {e}"));
     }
+    let bytes = head.unwrap_or_default();
+    progress(Progress::Parsing);
+    yield_to_browser().await;
     let doc = json::parse(&bytes).map_err(|e| format!("Could not read {url}: {e}"))?;
     let not_table = |what: &str| format!("Could not open {url}: {what}");
     match document_from_json(&doc).map_err(|e| not_table(&e.to_string()))? {
         Document::Table(t) => Ok(t),
-        Document::PartitionedTable(p) => load_partitions(url, root, &p.parts_path, progress).await,
+        Document::PartitionedTable(p) => {
+            Box::pin(load_partitions(url, root, &p.parts_path, progress)).await
+        }
         Document::Image(img) => Ok(Table::single_column("image", Value::Image(img))),
         Document::Media(m) => Ok(Table::single_column(
             m.kind.type_tag(),
@@ -103,26 +139,6 @@ async fn load_any(url: &str, root: &str, progress: &impl Fn(Progress)) -> Result
         ))),
         Document::Classes(_) => Err(not_table("it is a classes file (class names), not a table")),
     }
-}
-
-/// Reads rows a slice at a time straight into columns, yielding so the page stays responsive.
-async fn read_in_slices(
-    mut reader: TableReader<'_>,
-    progress: &impl Fn(Progress),
-) -> Result<Table, String> {
-    while !reader.is_done() {
-        reader
-            .read_rows(ROWS_PER_SLICE)
-            .map_err(|e| e.to_string())?;
-        let (done, total) = reader.progress();
-        progress(Progress::Reading {
-            rows: reader.rows_read(),
-            bytes_done: done,
-            bytes_total: total,
-        });
-        yield_to_browser().await;
-    }
-    reader.finish().map_err(|e| e.to_string())
 }
 
 /// A partitioned table is the concatenation of the `.table.json` entries under
@@ -148,12 +164,7 @@ async fn load_partitions(
     let mut all: Option<Table> = None;
     for part in parts {
         let part_url = resolve_media_url(root, &part.path).map_err(|e| format!("{url}: {e}"))?;
-        let bytes = fetch(&part_url, progress).await?;
-        let reader =
-            TableReader::new(&bytes).map_err(|e| format!("Could not read {part_url}: {e}"))?;
-        let table = read_in_slices(reader, progress)
-            .await
-            .map_err(|e| format!("Could not read {part_url}: {e}"))?;
+        let table = Box::pin(load_any(&part_url, root, progress)).await?;
         match &mut all {
             None => all = Some(table),
             Some(acc) => acc.append(table).map_err(|e| format!("{part_url}: {e}"))?,

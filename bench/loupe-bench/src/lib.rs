@@ -6,7 +6,7 @@
 
 use loupe_core::expr::{Frame, Vector, compile, eval, filter_rows};
 use loupe_core::ops::{group_ids, sort_rows, top_rows};
-use loupe_core::{Table, Value, read_table};
+use loupe_core::{StreamingTableReader, Table, Value, read_table};
 use wasm_bindgen::prelude::*;
 
 /// The benchmark's five queries, as Loupe expressions.
@@ -132,33 +132,46 @@ impl Workload {
     }
 }
 
-/// Collects the response body chunk by chunk in wasm memory, then reads it.
+/// Reads the response body into columns chunk by chunk as it arrives; only the
+/// unread tail of the body is ever held.
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct Loader {
-    bytes: Vec<u8>,
+    reader: StreamingTableReader,
+    error: Option<String>,
 }
 
 #[wasm_bindgen]
 impl Loader {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Loader {
-        Loader::default()
+        Loader {
+            reader: StreamingTableReader::new(),
+            error: None,
+        }
     }
 
-    /// Reserves room for the whole body when its length is known.
-    pub fn reserve(&mut self, total: usize) {
-        self.bytes.reserve(total);
-    }
+    /// Kept for the page script's sake: streaming needs no reservation.
+    pub fn reserve(&mut self, _total: usize) {}
 
     pub fn push(&mut self, chunk: &[u8]) {
-        self.bytes.extend_from_slice(chunk);
+        if self.error.is_none()
+            && let Err(e) = self.reader.push(chunk)
+        {
+            self.error = Some(e.to_string());
+        }
     }
 
     pub fn finish(self) -> Result<Engine, JsError> {
-        Workload::load(&self.bytes)
-            .map(|w| Engine { w })
-            .map_err(|e| JsError::new(&e))
+        if let Some(e) = self.error {
+            return Err(JsError::new(&e));
+        }
+        self.reader
+            .finish()
+            .map(|table| Engine {
+                w: Workload { table },
+            })
+            .map_err(|e| JsError::new(&e.to_string()))
     }
 }
 

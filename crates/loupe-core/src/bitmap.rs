@@ -107,6 +107,15 @@ impl Bitmap {
         }
     }
 
+    /// Keeps the first `len` bits.
+    pub fn truncate(&mut self, len: usize) {
+        if len < self.len {
+            self.len = len;
+            self.words.truncate(len.div_ceil(64));
+            self.clear_tail();
+        }
+    }
+
     /// Appends all bits of `other`.
     pub fn append(&mut self, other: &Bitmap) {
         for bit in other.iter() {

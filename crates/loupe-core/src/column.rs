@@ -479,6 +479,44 @@ impl ColumnBuilder {
         }
     }
 
+    /// Drops cells from `len` on (a streaming read undoing a row cut off by the end
+    /// of a chunk). Storage choices made meanwhile stay: the same cells arrive again.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len {
+            return;
+        }
+        match &mut self.state {
+            State::Empty => {}
+            State::Bool { values, valid } => {
+                values.truncate(len);
+                valid.truncate(len);
+            }
+            State::Int { values, valid } => {
+                values.truncate(len);
+                valid.truncate(len);
+            }
+            State::Float { values, valid } => {
+                values.truncate(len);
+                valid.truncate(len);
+            }
+            State::Dict { codes, valid, .. } => {
+                codes.truncate(len);
+                valid.truncate(len);
+            }
+            State::Text {
+                offsets,
+                bytes,
+                valid,
+            } => {
+                offsets.truncate(len + 1);
+                bytes.truncate(offsets.last().copied().unwrap_or(0) as usize);
+                valid.truncate(len);
+            }
+            State::Values(v) => v.truncate(len),
+        }
+        self.len = len;
+    }
+
     /// Pushes any value; flat values go to the typed paths.
     pub fn push_value(&mut self, value: Value) {
         match value {

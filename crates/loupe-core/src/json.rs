@@ -112,6 +112,8 @@ pub struct JsonError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// The input ended inside a value: more bytes could complete it (streaming reads wait).
+    pub truncated: bool,
 }
 
 /// Parses a whole document; trailing non-whitespace is an error.
@@ -134,6 +136,8 @@ pub fn parse(bytes: &[u8]) -> Result<Json, JsonError> {
 pub(crate) struct Parser<'a> {
     pub(crate) bytes: &'a [u8],
     pub(crate) pos: usize,
+    /// Line and column of `bytes[0]` in the whole document (streaming reads parse a tail).
+    pub(crate) origin: (usize, usize),
     /// The input as text when it is valid UTF-8 (checked once, up front): tokens
     /// are then sliced from it without validating each one again.
     text: Option<&'a str>,
@@ -149,6 +153,7 @@ impl<'a> Parser<'a> {
         Parser {
             bytes,
             pos,
+            origin: (1, 1),
             text: std::str::from_utf8(bytes).ok(),
         }
     }
@@ -164,14 +169,20 @@ impl<'a> Parser<'a> {
 
     pub(crate) fn error(&self, message: impl fmt::Display) -> JsonError {
         let upto = &self.bytes[..self.pos.min(self.bytes.len())];
-        let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+        let newlines = upto.iter().filter(|&&b| b == b'\n').count();
         let line_start = upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         // Columns count characters, not bytes, so a message points where an editor does.
-        let column = String::from_utf8_lossy(&upto[line_start..]).chars().count() + 1;
+        let chars = String::from_utf8_lossy(&upto[line_start..]).chars().count();
+        let column = if newlines == 0 {
+            self.origin.1 + chars
+        } else {
+            chars + 1
+        };
         JsonError {
-            line,
+            line: self.origin.0 + newlines,
             column,
             message: message.to_string(),
+            truncated: self.pos >= self.bytes.len(),
         }
     }
 
@@ -188,9 +199,14 @@ impl<'a> Parser<'a> {
     }
 
     pub(crate) fn expect_word(&mut self, word: &str) -> Result<(), JsonError> {
-        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+        let rest = &self.bytes[self.pos..];
+        if rest.starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(())
+        } else if word.as_bytes().starts_with(rest) {
+            // The input ends inside the word.
+            self.pos = self.bytes.len();
+            Err(self.error(format!("unexpected end of file in `{word}`")))
         } else {
             Err(self.error(format!("expected `{word}`")))
         }
@@ -217,6 +233,13 @@ impl<'a> Parser<'a> {
             Some(b'-') if self.bytes[self.pos + 1..].starts_with(b"Infinity") => {
                 self.pos += "-Infinity".len();
                 Ok(Json::Number(Number::Float(f64::NEG_INFINITY)))
+            }
+            Some(b'-')
+                if self.bytes.len() > self.pos + 1
+                    && b"Infinity".starts_with(&self.bytes[self.pos + 1..]) =>
+            {
+                self.pos = self.bytes.len();
+                Err(self.error("unexpected end of file in `-Infinity`"))
             }
             Some(b'-' | b'0'..=b'9') => self.number().map(Json::Number),
             Some(other) => Err(self.error(format!("unexpected character {}", printable(other)))),
@@ -388,6 +411,10 @@ impl<'a> Parser<'a> {
             if self.pos > run_start {
                 match std::str::from_utf8(&self.bytes[run_start..self.pos]) {
                     Ok(s) => out.push_str(s),
+                    // A character cut off by the end of the input may be completed by more bytes.
+                    Err(e) if e.error_len().is_none() && self.pos == self.bytes.len() => {
+                        return Err(self.error("unexpected end of file inside a string"));
+                    }
                     Err(_) => {
                         self.pos = run_start;
                         return Err(self.error("invalid UTF-8 in string"));
@@ -452,6 +479,7 @@ impl<'a> Parser<'a> {
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let Some(hex) = self.bytes.get(self.pos..self.pos + 4) else {
+            self.pos = self.bytes.len();
             return Err(self.error("truncated \\u escape"));
         };
         let text = std::str::from_utf8(hex).map_err(|_| self.error("invalid \\u escape"))?;

@@ -32,6 +32,6 @@ pub use manifest::{Manifest, ManifestEntry};
 pub use media::{BBox, BoxDomain, ClassSet, ImageFile, MediaFile, MediaKind};
 pub use query::{Query, QueryError, SortKey, View, run};
 pub use table::{Column, Table};
-pub use table_reader::{TableReader, read_table};
+pub use table_reader::{StreamingTableReader, TableReader, read_table};
 pub use value::{Value, ValueKind};
 pub use wbtype::WbType;

@@ -1,10 +1,15 @@
-//! Reads a `.table.json` straight into columns, row slice by row slice.
+//! Reads a `.table.json` straight into columns.
 //!
 //! The `data` rows are parsed cell by cell into `ColumnBuilder`s: numbers,
 //! strings and bools never become JSON trees, and strings without escapes are
 //! interned straight from the input bytes. Only nested cells (lists, dicts,
-//! media objects) are parsed into `Json` and turned into `Value`s. A caller can
-//! stop after any number of rows (to let a browser paint) and continue.
+//! media objects) are parsed into `Json` and turned into `Value`s.
+//!
+//! Two front ends share one reading core:
+//! - `TableReader` reads a complete byte slice, in row slices (so a caller can
+//!   yield to the browser between them);
+//! - `StreamingTableReader` takes the body chunk by chunk as it arrives and keeps
+//!   only the unread tail, so a large file is never held in memory whole.
 
 use crate::column::ColumnBuilder;
 use crate::error::FormatError;
@@ -14,7 +19,9 @@ use crate::value::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
-    /// Reading top-level fields before `data`.
+    /// Before the opening `{`.
+    Start,
+    /// Reading top-level fields before or after `data`.
     Fields,
     /// Inside `data`; `first` is true before the first row.
     Rows { first: bool },
@@ -22,10 +29,18 @@ enum Stage {
     Done,
 }
 
-/// An in-progress read of one table document.
-pub struct TableReader<'a> {
-    p: Parser<'a>,
-    stage: Stage,
+/// What reading stopped at.
+enum Stop {
+    /// Read what was asked for (or everything).
+    Done,
+    /// The input ended inside a unit; more bytes are needed.
+    NeedMore,
+}
+
+/// The reading state, independent of where the bytes live.
+#[derive(Default)]
+struct Core {
+    stage: Option<Stage>,
     fields: Vec<(String, Json)>,
     names: Option<Vec<String>>,
     builders: Vec<ColumnBuilder>,
@@ -33,98 +48,230 @@ pub struct TableReader<'a> {
     saw_data: bool,
 }
 
-impl<'a> TableReader<'a> {
-    /// Starts reading; fails early if the bytes are not a JSON object.
-    pub fn new(bytes: &'a [u8]) -> Result<Self, FormatError> {
-        let mut p = Parser::new(bytes);
-        p.skip_ws();
-        match p.peek() {
-            None => return Err(p.error("the file is empty").into()),
-            Some(b'{') => p.pos += 1,
-            Some(_) => {
-                let json = crate::json::parse(bytes)?;
-                return Err(FormatError::BadField {
-                    field: "(top level)",
-                    message: format!("is {}; a W&B table file holds an object", json.shape_name()),
-                });
-            }
-        }
-        let mut reader = TableReader {
-            p,
-            stage: Stage::Fields,
-            fields: Vec::new(),
-            names: None,
-            builders: Vec::new(),
-            rows: 0,
-            saw_data: false,
-        };
-        reader.read_fields()?;
-        Ok(reader)
+impl Core {
+    fn stage(&self) -> Stage {
+        self.stage.unwrap_or(Stage::Start)
     }
 
-    /// Rows read so far.
-    pub fn rows_read(&self) -> usize {
-        self.rows
-    }
-
-    /// Bytes consumed and total, for a progress bar.
-    pub fn progress(&self) -> (usize, usize) {
-        (self.p.pos, self.p.bytes.len())
-    }
-
-    /// The `_type` field, if it came before `data` (the SDK sorts keys, so it does).
-    pub fn type_tag(&self) -> Option<&str> {
+    fn type_tag(&self) -> Option<&str> {
         self.fields
             .iter()
             .find(|(k, _)| k == "_type")
             .and_then(|(_, v)| v.as_str())
     }
 
-    pub fn is_done(&self) -> bool {
-        self.stage == Stage::Done
+    /// Reads units (the opening brace, fields, rows) until `max_rows` rows were
+    /// read or the input ends. With `streaming`, a unit cut off by the end of the
+    /// input is undone and `NeedMore` returned; otherwise that is an error.
+    fn read(
+        &mut self,
+        p: &mut Parser<'_>,
+        mut max_rows: usize,
+        streaming: bool,
+    ) -> Result<Stop, FormatError> {
+        loop {
+            let unit_start = p.pos;
+            let stage = self.stage();
+            let rows_before = self.rows;
+            let step = match stage {
+                Stage::Done => return Ok(Stop::Done),
+                Stage::Rows { .. } if max_rows == 0 => return Ok(Stop::Done),
+                Stage::Start => self.open(p),
+                Stage::Fields => self.field(p),
+                Stage::Rows { first } => self.row(p, first),
+            };
+            match step {
+                Ok(()) => {
+                    if self.rows > rows_before {
+                        max_rows -= 1;
+                    }
+                }
+                Err(e) if streaming && e.truncated => {
+                    // Undo the partial unit; it is read again when more bytes arrive.
+                    p.pos = unit_start;
+                    self.stage = Some(stage);
+                    for b in &mut self.builders {
+                        b.truncate(rows_before);
+                    }
+                    self.rows = rows_before;
+                    return Ok(Stop::NeedMore);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
-    /// Reads up to `max_rows` more rows (then any fields after `data`).
-    pub fn read_rows(&mut self, max_rows: usize) -> Result<(), FormatError> {
-        let mut budget = max_rows;
-        while let Stage::Rows { first } = self.stage {
-            if budget == 0 {
+    fn open(&mut self, p: &mut Parser<'_>) -> Result<(), JsonError> {
+        p.skip_ws();
+        match p.peek() {
+            None => Err(p.error("the file is empty")),
+            Some(b'{') => {
+                p.pos += 1;
+                self.stage = Some(Stage::Fields);
+                Ok(())
+            }
+            Some(_) => Err(p.error("expected `{`: a W&B table file holds an object")),
+        }
+    }
+
+    /// One `"key": value` pair, the start of `data`, or the closing `}`.
+    fn field(&mut self, p: &mut Parser<'_>) -> Result<(), JsonError> {
+        p.skip_ws();
+        if p.peek() == Some(b',') && !self.fields.is_empty()
+            || self.saw_data && p.peek() == Some(b',')
+        {
+            p.pos += 1;
+            p.skip_ws();
+        }
+        match p.peek() {
+            Some(b'}') => {
+                p.pos += 1;
+                p.skip_ws();
+                if p.pos < p.bytes.len() {
+                    return Err(p.error("unexpected data after the end of the JSON value"));
+                }
+                self.stage = Some(Stage::Done);
                 return Ok(());
             }
-            self.p.skip_ws();
-            match self.p.peek() {
-                Some(b']') => {
-                    self.p.pos += 1;
-                    self.stage = Stage::Fields;
-                    self.after_value()?;
-                    self.read_fields()?;
+            Some(b'"') => {}
+            None => return Err(p.error("unexpected end of file inside an object")),
+            Some(_) => return Err(p.error("expected a string key in object")),
+        }
+        let key = p.string()?;
+        p.skip_ws();
+        match p.peek() {
+            Some(b':') => p.pos += 1,
+            None => return Err(p.error("unexpected end of file inside an object")),
+            Some(_) => return Err(p.error("expected `:` after object key")),
+        }
+        p.skip_ws();
+        if key == "data" && !self.saw_data {
+            match p.peek() {
+                Some(b'[') => {
+                    p.pos += 1;
+                    self.saw_data = true;
+                    self.begin_rows();
+                    self.stage = Some(Stage::Rows { first: true });
                     return Ok(());
                 }
-                Some(b',') if !first => {
-                    self.p.pos += 1;
-                    self.p.skip_ws();
+                None => return Err(p.error("unexpected end of file after `data`")),
+                Some(_) => {
+                    let value = p.value(1)?;
+                    return Err(p.error(format!(
+                        "`data` must be a list of rows, found {}",
+                        value.shape_name()
+                    )));
                 }
-                None => {
-                    return Err(self
-                        .p
-                        .error("unexpected end of file inside `data` (the file looks truncated)")
-                        .into());
-                }
-                Some(_) if first => {}
-                Some(_) => return Err(self.p.error("expected `,` or `]` between rows").into()),
             }
-            self.stage = Stage::Rows { first: false };
-            self.read_row()?;
-            budget -= 1;
         }
+        let value = p.value(1)?;
+        // The value must be followed by `,` or `}`: otherwise a number cut off by a
+        // chunk boundary would be taken as complete.
+        p.skip_ws();
+        match p.peek() {
+            Some(b',' | b'}') => {}
+            None => return Err(p.error("unexpected end of file inside an object")),
+            Some(_) => return Err(p.error("expected `,` or `}` in object")),
+        }
+        self.fields.push((key, value));
         Ok(())
     }
 
-    /// Reads everything left and builds the table.
-    pub fn finish(mut self) -> Result<Table, FormatError> {
-        while self.stage != Stage::Done {
-            self.read_rows(usize::MAX)?;
+    fn begin_rows(&mut self) {
+        // Keys are sorted by the SDK, so `columns` normally precedes `data`.
+        let names = self
+            .fields
+            .iter()
+            .find(|(k, _)| k == "columns")
+            .and_then(|(_, v)| column_names(Some(v)).ok());
+        if let Some(names) = names {
+            self.builders = names.iter().map(|_| ColumnBuilder::new()).collect();
+            self.names = Some(names);
         }
+    }
+
+    /// One row (with its leading comma), or the `]` that ends `data`.
+    fn row(&mut self, p: &mut Parser<'_>, first: bool) -> Result<(), JsonError> {
+        p.skip_ws();
+        match p.peek() {
+            Some(b']') => {
+                p.pos += 1;
+                self.stage = Some(Stage::Fields);
+                return Ok(());
+            }
+            Some(b',') if !first => {
+                p.pos += 1;
+                p.skip_ws();
+            }
+            None => {
+                return Err(
+                    p.error("unexpected end of file inside `data` (the file looks truncated)")
+                );
+            }
+            Some(_) if first => {}
+            Some(_) => return Err(p.error("expected `,` or `]` between rows")),
+        }
+        self.read_row(p)?;
+        self.stage = Some(Stage::Rows { first: false });
+        Ok(())
+    }
+
+    fn read_row(&mut self, p: &mut Parser<'_>) -> Result<(), JsonError> {
+        let r = self.rows;
+        if p.peek() != Some(b'[') {
+            let value = p.value(1)?;
+            let invalid = not_a_row(r, &value);
+            for b in &mut self.builders {
+                b.push_other(invalid.clone());
+            }
+            self.rows += 1;
+            return Ok(());
+        }
+        p.pos += 1;
+        let known = self.names.as_ref().map(Vec::len);
+        let mut cells = 0;
+        p.skip_ws();
+        if p.peek() == Some(b']') {
+            p.pos += 1;
+        } else {
+            loop {
+                p.skip_ws();
+                if known.is_some_and(|n| cells >= n) {
+                    // Extra cells beyond the named columns are read and dropped.
+                    p.value(2)?;
+                } else {
+                    if cells >= self.builders.len() {
+                        self.builders.push(ColumnBuilder::with_nulls(r));
+                    }
+                    read_cell(p, &mut self.builders[cells])?;
+                }
+                cells += 1;
+                p.skip_ws();
+                match p.peek() {
+                    Some(b',') => p.pos += 1,
+                    Some(b']') => {
+                        p.pos += 1;
+                        break;
+                    }
+                    None => return Err(p.error("unexpected end of file inside a row")),
+                    Some(_) => return Err(p.error("expected `,` or `]` in row")),
+                }
+            }
+        }
+        let ncols = known.unwrap_or(self.builders.len());
+        for b in self.builders.iter_mut().skip(cells) {
+            if known.is_some() {
+                b.push_other(short_row(r, cells, ncols));
+            } else {
+                b.push_null();
+            }
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Builds the table once everything was read.
+    fn finish(mut self) -> Result<Table, FormatError> {
         let field = |name: &str| self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v);
         match field("_type").and_then(Json::as_str) {
             Some("table") => {}
@@ -160,140 +307,6 @@ impl<'a> TableReader<'a> {
             .map(|(_, v)| v);
         assemble(names, builders, column_types)
     }
-
-    /// Reads `"key": value` pairs until `data` starts or the object ends.
-    fn read_fields(&mut self) -> Result<(), FormatError> {
-        loop {
-            self.p.skip_ws();
-            match self.p.peek() {
-                Some(b'}') => {
-                    self.p.pos += 1;
-                    self.p.skip_ws();
-                    if self.p.pos < self.p.bytes.len() {
-                        return Err(self
-                            .p
-                            .error("unexpected data after the end of the JSON value")
-                            .into());
-                    }
-                    self.stage = Stage::Done;
-                    return Ok(());
-                }
-                Some(b'"') => {}
-                None => {
-                    return Err(self
-                        .p
-                        .error("unexpected end of file inside an object")
-                        .into());
-                }
-                Some(_) => return Err(self.p.error("expected a string key in object").into()),
-            }
-            let key = self.p.string()?;
-            self.p.skip_ws();
-            if self.p.peek() != Some(b':') {
-                return Err(self.p.error("expected `:` after object key").into());
-            }
-            self.p.pos += 1;
-            self.p.skip_ws();
-            if key == "data" && !self.saw_data {
-                self.saw_data = true;
-                if self.p.peek() != Some(b'[') {
-                    let value = self.p.value(1)?;
-                    return Err(FormatError::BadField {
-                        field: "data",
-                        message: format!("must be a list of rows, found {}", value.shape_name()),
-                    });
-                }
-                self.p.pos += 1;
-                self.begin_rows();
-                self.stage = Stage::Rows { first: true };
-                return Ok(());
-            }
-            let value = self.p.value(1)?;
-            self.fields.push((key, value));
-            self.after_value()?;
-        }
-    }
-
-    /// After a field's value: `,` continues, `}` is left for `read_fields`.
-    fn after_value(&mut self) -> Result<(), JsonError> {
-        self.p.skip_ws();
-        match self.p.peek() {
-            Some(b',') => {
-                self.p.pos += 1;
-                Ok(())
-            }
-            Some(b'}') => Ok(()),
-            None => Err(self.p.error("unexpected end of file inside an object")),
-            Some(_) => Err(self.p.error("expected `,` or `}` in object")),
-        }
-    }
-
-    fn begin_rows(&mut self) {
-        // Keys are sorted by the SDK, so `columns` normally precedes `data`.
-        let names = self
-            .fields
-            .iter()
-            .find(|(k, _)| k == "columns")
-            .and_then(|(_, v)| column_names(Some(v)).ok());
-        if let Some(names) = names {
-            self.builders = names.iter().map(|_| ColumnBuilder::new()).collect();
-            self.names = Some(names);
-        }
-    }
-
-    fn read_row(&mut self) -> Result<(), FormatError> {
-        let r = self.rows;
-        if self.p.peek() != Some(b'[') {
-            let value = self.p.value(1)?;
-            let invalid = not_a_row(r, &value);
-            for b in &mut self.builders {
-                b.push_other(invalid.clone());
-            }
-            self.rows += 1;
-            return Ok(());
-        }
-        self.p.pos += 1;
-        let known = self.names.as_ref().map(Vec::len);
-        let mut cells = 0;
-        self.p.skip_ws();
-        if self.p.peek() == Some(b']') {
-            self.p.pos += 1;
-        } else {
-            loop {
-                self.p.skip_ws();
-                if known.is_some_and(|n| cells >= n) {
-                    // Extra cells beyond the named columns are read and dropped.
-                    self.p.value(2)?;
-                } else {
-                    if cells >= self.builders.len() {
-                        self.builders.push(ColumnBuilder::with_nulls(r));
-                    }
-                    read_cell(&mut self.p, &mut self.builders[cells])?;
-                }
-                cells += 1;
-                self.p.skip_ws();
-                match self.p.peek() {
-                    Some(b',') => self.p.pos += 1,
-                    Some(b']') => {
-                        self.p.pos += 1;
-                        break;
-                    }
-                    None => return Err(self.p.error("unexpected end of file inside a row").into()),
-                    Some(_) => return Err(self.p.error("expected `,` or `]` in row").into()),
-                }
-            }
-        }
-        let ncols = known.unwrap_or(self.builders.len());
-        for b in self.builders.iter_mut().skip(cells) {
-            if known.is_some() {
-                b.push_other(short_row(r, cells, ncols));
-            } else {
-                b.push_null();
-            }
-        }
-        self.rows += 1;
-        Ok(())
-    }
 }
 
 /// Parses one cell straight into its column.
@@ -303,13 +316,11 @@ fn read_cell(p: &mut Parser<'_>, b: &mut ColumnBuilder) -> Result<(), JsonError>
             let s = p.string_cow()?;
             b.push_str(&s);
         }
-        Some(b'-' | b'0'..=b'9') if !p.bytes[p.pos..].starts_with(b"-Infinity") => {
-            match p.number()? {
-                Number::Int(i) => b.push_int(i),
-                Number::Float(f) => b.push_float(f),
-                Number::BigInt(s) => b.push_other(Value::BigInt(s)),
-            }
-        }
+        Some(b'-' | b'0'..=b'9') if !p.bytes[p.pos..].starts_with(b"-I") => match p.number()? {
+            Number::Int(i) => b.push_int(i),
+            Number::Float(f) => b.push_float(f),
+            Number::BigInt(s) => b.push_other(Value::BigInt(s)),
+        },
         Some(b'n') => {
             p.expect_word("null")?;
             b.push_null();
@@ -330,7 +341,135 @@ fn read_cell(p: &mut Parser<'_>, b: &mut ColumnBuilder) -> Result<(), JsonError>
     Ok(())
 }
 
+/// An in-progress read of one complete table document.
+pub struct TableReader<'a> {
+    p: Parser<'a>,
+    core: Core,
+}
+
+impl<'a> TableReader<'a> {
+    /// Starts reading: the fields before `data` are read right away.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, FormatError> {
+        let mut reader = TableReader {
+            p: Parser::new(bytes),
+            core: Core::default(),
+        };
+        reader.core.read(&mut reader.p, 0, false)?;
+        Ok(reader)
+    }
+
+    pub fn rows_read(&self) -> usize {
+        self.core.rows
+    }
+
+    /// Bytes consumed and total, for a progress bar.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.p.pos, self.p.bytes.len())
+    }
+
+    /// The `_type` field, if it came before `data` (the SDK sorts keys, so it does).
+    pub fn type_tag(&self) -> Option<&str> {
+        self.core.type_tag()
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.core.stage() == Stage::Done
+    }
+
+    /// Reads up to `max_rows` more rows (and any fields that follow `data`).
+    pub fn read_rows(&mut self, max_rows: usize) -> Result<(), FormatError> {
+        self.core.read(&mut self.p, max_rows, false).map(|_| ())
+    }
+
+    /// Reads everything left and builds the table.
+    pub fn finish(mut self) -> Result<Table, FormatError> {
+        self.core.read(&mut self.p, usize::MAX, false)?;
+        self.core.finish()
+    }
+}
+
 /// Reads a whole table document.
 pub fn read_table(bytes: &[u8]) -> Result<Table, FormatError> {
     TableReader::new(bytes)?.finish()
+}
+
+/// Reads a table from chunks as they arrive, keeping only the unread tail.
+#[derive(Default)]
+pub struct StreamingTableReader {
+    core: Core,
+    /// Bytes received but not yet read (at most one partial row or field).
+    tail: Vec<u8>,
+    bytes_in: usize,
+    /// Line and column where `tail` starts, for error positions.
+    origin: (usize, usize),
+}
+
+impl StreamingTableReader {
+    pub fn new() -> Self {
+        StreamingTableReader {
+            origin: (1, 1),
+            ..Default::default()
+        }
+    }
+
+    /// Reads as much of `chunk` (after what is left over) as forms complete rows.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), FormatError> {
+        self.bytes_in += chunk.len();
+        self.tail.extend_from_slice(chunk);
+        self.advance(true)
+    }
+
+    fn advance(&mut self, streaming: bool) -> Result<(), FormatError> {
+        let mut p = Parser::new(&self.tail);
+        if self.bytes_in != self.tail.len() {
+            p.pos = 0; // a byte-order mark is only skipped at the very start
+        }
+        p.origin = self.origin;
+        self.core.read(&mut p, usize::MAX, streaming)?;
+        let consumed = p.pos;
+        // Track where the next tail starts, for error positions.
+        let read = &self.tail[..consumed];
+        match read.iter().rposition(|&b| b == b'\n') {
+            Some(i) => {
+                self.origin.0 += read.iter().filter(|&&b| b == b'\n').count();
+                self.origin.1 = 1 + String::from_utf8_lossy(&read[i + 1..]).chars().count();
+            }
+            None => self.origin.1 += String::from_utf8_lossy(read).chars().count(),
+        }
+        self.tail.drain(..consumed);
+        Ok(())
+    }
+
+    pub fn rows_read(&self) -> usize {
+        self.core.rows
+    }
+
+    /// Bytes received so far.
+    pub fn bytes_received(&self) -> usize {
+        self.bytes_in
+    }
+
+    /// The `_type` field once it has been read (the SDK writes it first).
+    pub fn type_tag(&self) -> Option<&str> {
+        self.core.type_tag()
+    }
+
+    /// True once the fields before `data` were read: the type is then known.
+    pub fn header_read(&self) -> bool {
+        matches!(self.core.stage(), Stage::Rows { .. } | Stage::Done)
+            || self.core.type_tag().is_some()
+    }
+
+    /// Ends the input: anything incomplete is now an error; builds the table.
+    pub fn finish(mut self) -> Result<Table, FormatError> {
+        self.advance(false)?;
+        if self.core.stage() != Stage::Done {
+            let mut p = Parser::new(&[]);
+            p.origin = self.origin;
+            return Err(p
+                .error("unexpected end of file (the file looks truncated)")
+                .into());
+        }
+        self.core.finish()
+    }
 }

@@ -438,3 +438,62 @@ fn flat_columns_are_stored_columnar() {
         Some(ColumnData::Dict { .. })
     ));
 }
+
+/// Feeding a file in chunks of any size gives the same table as reading it whole,
+/// down to one byte at a time (every split point of every token).
+#[test]
+fn streaming_in_any_chunks_matches_whole_reads() {
+    for path in [
+        "value_types/v0/values.table.json",
+        "value_types/v0/nan_in_box_scores.table.json",
+        "ndarrays/v0/arrays.table.json",
+        "media/v0/media.table.json",
+        "int_columns/v0/ints.table.json",
+        "int_columns/v0/empty.table.json",
+    ] {
+        let bytes = read(path);
+        let whole = format!("{:?}", loupe_core::read_table(&bytes).expect("whole"));
+        for size in [1usize, 2, 3, 7, 64, 1000] {
+            let mut s = loupe_core::StreamingTableReader::new();
+            for chunk in bytes.chunks(size) {
+                s.push(chunk)
+                    .unwrap_or_else(|e| panic!("{path} chunk {size}: {e}"));
+            }
+            let streamed = s
+                .finish()
+                .unwrap_or_else(|e| panic!("{path} chunk {size}: {e}"));
+            assert_eq!(format!("{streamed:?}"), whole, "{path} in chunks of {size}");
+        }
+    }
+}
+
+#[test]
+fn streaming_errors_keep_their_position() {
+    let text = b"{\"_type\": \"table\", \"columns\": [\"a\"],\n \"data\": [[1], [2}]}";
+    let whole = loupe_core::read_table(text).expect_err("malformed");
+    for size in [1usize, 5, 100] {
+        let mut s = loupe_core::StreamingTableReader::new();
+        let mut err = None;
+        for chunk in text.chunks(size) {
+            if let Err(e) = s.push(chunk) {
+                err = Some(e);
+                break;
+            }
+        }
+        let err = match err {
+            Some(e) => e,
+            None => s.finish().expect_err("malformed"),
+        };
+        assert_eq!(err.to_string(), whole.to_string(), "chunks of {size}");
+    }
+    assert!(whole.to_string().contains("line 2, column 18"), "{whole}");
+    // A truncated body is an error at finish, not a silent short table.
+    let mut s = loupe_core::StreamingTableReader::new();
+    s.push(&text[..40]).expect("prefix is fine so far");
+    assert!(
+        s.finish()
+            .expect_err("truncated")
+            .to_string()
+            .contains("end of file")
+    );
+}

@@ -98,3 +98,23 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Streaming a table-shaped document in chunks of any size agrees with reading it whole.
+    #[test]
+    fn streaming_in_chunks_agrees_with_whole(text in table_text(), size in 1usize..40) {
+        let text = text.replacen("\"_type\": \"image-file\"", "\"_type\": \"table\"", 1);
+        let whole = loupe_core::read_table(text.as_bytes());
+        let mut s = loupe_core::StreamingTableReader::new();
+        let streamed = text
+            .as_bytes()
+            .chunks(size)
+            .try_for_each(|c| s.push(c))
+            .and_then(|_| s.finish());
+        match (&whole, &streamed) {
+            (Ok(w), Ok(st)) => prop_assert_eq!(format!("{w:?}"), format!("{st:?}")),
+            (Err(_), Err(_)) => {}
+            _ => prop_assert!(false, "whole {:?} vs streamed {:?} for {}", whole.as_ref().err(), streamed.as_ref().err(), text),
+        }
+    }
+}
