@@ -138,6 +138,9 @@ pub(crate) struct Parser<'a> {
     pub(crate) pos: usize,
     /// Line and column of `bytes[0]` in the whole document (streaming reads parse a tail).
     pub(crate) origin: (usize, usize),
+    /// A streaming read undoes units cut off by the end of a chunk, so the position
+    /// of such an error is never shown: skip computing it.
+    pub(crate) streaming: bool,
     /// The input as text when it is valid UTF-8 (checked once, up front): tokens
     /// are then sliced from it without validating each one again.
     text: Option<&'a str>,
@@ -154,6 +157,7 @@ impl<'a> Parser<'a> {
             bytes,
             pos,
             origin: (1, 1),
+            streaming: false,
             text: std::str::from_utf8(bytes).ok(),
         }
     }
@@ -168,6 +172,14 @@ impl<'a> Parser<'a> {
     }
 
     pub(crate) fn error(&self, message: impl fmt::Display) -> JsonError {
+        if self.streaming && self.pos >= self.bytes.len() {
+            return JsonError {
+                line: 0,
+                column: 0,
+                message: message.to_string(),
+                truncated: true,
+            };
+        }
         let upto = &self.bytes[..self.pos.min(self.bytes.len())];
         let newlines = upto.iter().filter(|&&b| b == b'\n').count();
         let line_start = upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);

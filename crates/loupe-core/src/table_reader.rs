@@ -425,17 +425,22 @@ impl StreamingTableReader {
             p.pos = 0; // a byte-order mark is only skipped at the very start
         }
         p.origin = self.origin;
+        p.streaming = streaming;
         self.core.read(&mut p, usize::MAX, streaming)?;
         let consumed = p.pos;
-        // Track where the next tail starts, for error positions.
+        // Track where the next tail starts, for error positions: one pass counting
+        // newlines and characters (bytes that do not continue a UTF-8 sequence).
         let read = &self.tail[..consumed];
-        match read.iter().rposition(|&b| b == b'\n') {
-            Some(i) => {
-                self.origin.0 += read.iter().filter(|&&b| b == b'\n').count();
-                self.origin.1 = 1 + String::from_utf8_lossy(&read[i + 1..]).chars().count();
+        let (mut lines, mut col) = self.origin;
+        for &b in read {
+            if b == b'\n' {
+                lines += 1;
+                col = 1;
+            } else if b & 0xC0 != 0x80 {
+                col += 1;
             }
-            None => self.origin.1 += String::from_utf8_lossy(read).chars().count(),
         }
+        self.origin = (lines, col);
         self.tail.drain(..consumed);
         Ok(())
     }
