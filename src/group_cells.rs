@@ -7,6 +7,7 @@ use loupe_core::ops::{Agg, aggregate, histogram, top_values};
 use loupe_core::value::format_float;
 use loupe_core::{Column, DataType, ValueKind};
 
+use crate::charts::BarsChart;
 use crate::panels::{CellContext, PanelRegistry};
 
 const HISTOGRAM_BINS: usize = 12;
@@ -44,27 +45,17 @@ fn numbers(col: &Column, members: &[u32]) -> AnyView {
     let Some(h) = histogram(col, members, HISTOGRAM_BINS) else {
         return view! { <span class="agg num null">"no numbers"</span> }.into_any();
     };
-    let max = h.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
-    let n = h.counts.len() as f64;
-    let bars = h
-        .counts
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            let height = c as f64 / max * 30.0;
-            view! {
-                <rect x=format!("{:.2}", i as f64 * 100.0 / n) y=format!("{:.2}", 30.0 - height)
-                      width=format!("{:.2}", 100.0 / n * 0.9) height=format!("{height:.2}")>
-                    <title>{format!("{} – {}: {c}", format_float(h.edges[i]), format_float(h.edges[i + 1]))}</title>
-                </rect>
-            }
-        })
-        .collect_view();
     let mean_text = mean.map_or_else(|| "mean —".to_string(), |m| format!("mean {}", short(m)));
+    let label = format!(
+        "histogram of {} values from {} to {}",
+        members.len(),
+        format_float(h.edges[0]),
+        format_float(h.edges[h.edges.len() - 1])
+    );
+    let counts = h.counts.iter().map(|&c| c as f64).collect();
     view! {
         <div class="agg num">
-            <svg class="histogram" viewBox="0 0 100 30" preserveAspectRatio="none" role="img"
-                 aria-label=format!("histogram of {} values", members.len())>{bars}</svg>
+            <BarsChart counts label />
             <span class="mean">{mean_text}</span>
         </div>
     }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use loupe_core::{Table, Value};
 
 use super::{CellContext, cell_error};
+use crate::charts::BarsChart;
 
 /// Lists of scalars whose text is at most this long show inline, without a tree.
 const INLINE_CHARS: usize = 48;
@@ -111,35 +112,13 @@ pub fn histogram(value: &Value, _: &CellContext) -> AnyView {
     let Value::Histogram { bins, values } = value else {
         return cell_error("not a histogram".into());
     };
-    let max = values
-        .iter()
-        .cloned()
-        .fold(0.0_f64, f64::max)
-        .max(f64::MIN_POSITIVE);
-    let n = values.len().max(1) as f64;
-    let bars = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let h = (v / max * 30.0).max(0.0);
-            view! { <rect x=format!("{:.2}", i as f64 * 100.0 / n) y=format!("{:.2}", 30.0 - h)
-            width=format!("{:.2}", 100.0 / n * 0.9) height=format!("{h:.2}") /> }
-        })
-        .collect_view();
-    let title = format!(
+    let label = format!(
         "histogram: {} bins from {} to {}",
         values.len(),
         bins.first().copied().unwrap_or(f64::NAN),
         bins.last().copied().unwrap_or(f64::NAN)
     );
-    let label = title.clone();
-    view! {
-        <svg class="histogram" viewBox="0 0 100 30" preserveAspectRatio="none" role="img" aria-label=label>
-            <title>{title}</title>
-            {bars}
-        </svg>
-    }
-    .into_any()
+    view! { <div class="histogram-cell" title=label.clone()><BarsChart counts=values.clone() label /></div> }.into_any()
 }
 
 pub fn ndarray(value: &Value, _: &CellContext) -> AnyView {

@@ -6,6 +6,7 @@
 //! artifact. Nothing here knows about the browser.
 
 pub mod bitmap;
+pub mod catalog;
 pub mod column;
 pub mod document;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod time;
 pub mod value;
 pub mod wbtype;
 
+pub use catalog::Catalog;
 pub use column::{ColumnData, DataType};
 pub use document::{Document, JoinedTable, PartitionedTable, parse_document};
 pub use error::FormatError;

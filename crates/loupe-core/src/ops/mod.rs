@@ -3,10 +3,12 @@
 
 mod aggregate;
 mod group;
+mod join;
 mod sort;
 
 pub use aggregate::{Agg, ColumnSummary, Histogram, aggregate, histogram, summarize, top_values};
 pub use group::{GroupIds, Grouping, group_ids, group_rows};
+pub use join::{JoinError, JoinKind, join};
 pub use sort::{sort_rows, top_rows};
 
 use crate::column::{ColumnBuilder, ColumnData};

@@ -1,0 +1,89 @@
+//! `loupe index <dir>` builds a catalog (`loupe.json`) from a tree of artifact
+//! version folders; `loupe check <file-or-dir>` validates tables and references.
+//! Every problem is printed with its path; the exit code is non-zero on errors.
+
+mod check;
+mod index;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  loupe index <dir> [--runs <runs.json>] [--out <file>] [--json]
+      walk <dir> for artifact version folders (each with a wandb_manifest.json),
+      write the catalog (default <dir>/loupe.json) and report broken tables,
+      missing media files and unresolvable references
+  loupe check <file-or-dir> [--json]
+      validate tables and references without writing a catalog";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .map(PathBuf::from)
+    };
+    let json = flag("--json");
+    let result = match (args.first().map(String::as_str), args.get(1)) {
+        (Some("index"), Some(dir)) => {
+            index::run(&PathBuf::from(dir), value("--runs"), value("--out"), json)
+        }
+        (Some("check"), Some(path)) => check::run(&PathBuf::from(path), json),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(report) => {
+            report.print(json);
+            if report.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("loupe: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What a command found.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub summary: String,
+    /// (path, problem)
+    pub problems: Vec<(String, String)>,
+}
+
+impl Report {
+    fn print(&self, json: bool) {
+        use loupe_core::json::{Json, to_string};
+        if json {
+            let problems = self
+                .problems
+                .iter()
+                .map(|(p, m)| {
+                    Json::Object(vec![
+                        ("path".into(), Json::String(p.clone())),
+                        ("problem".into(), Json::String(m.clone())),
+                    ])
+                })
+                .collect();
+            let out = Json::Object(vec![
+                ("summary".into(), Json::String(self.summary.clone())),
+                ("problems".into(), Json::Array(problems)),
+            ]);
+            println!("{}", to_string(&out, true));
+        } else {
+            for (path, problem) in &self.problems {
+                println!("{path}: {problem}");
+            }
+            println!("{}", self.summary);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The `loupe` command on real folders: a clean tree indexes with exit 0, and
+//! broken tables, missing media and dangling references are each reported.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let p = e.path();
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).expect("copy");
+        }
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("loupe-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn loupe(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_loupe"))
+        .args(args)
+        .output()
+        .expect("run loupe");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../loupe-core/tests/fixtures")
+}
+
+#[test]
+fn indexes_the_demo_with_its_references() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public/demo");
+    let dir = scratch("demo");
+    copy_dir(&demo, &dir);
+    let (ok, out) = loupe(&[
+        "index",
+        dir.to_str().expect("utf-8"),
+        "--runs",
+        dir.join("runs.json").to_str().expect("utf-8"),
+    ]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("(4 artifacts, 5 versions, 5 tables checked, 0 problems)"),
+        "{out}"
+    );
+    let catalog =
+        loupe_core::Catalog::parse(&std::fs::read(dir.join("loupe.json")).expect("catalog"))
+            .expect("valid catalog");
+    assert_eq!(
+        catalog
+            .version("digit-predictions:best")
+            .map(|(_, v)| v.path.as_str()),
+        Some("digit-predictions/v1/")
+    );
+    assert_eq!(
+        catalog
+            .runs
+            .iter()
+            .find(|r| r.id == "train-mlp")
+            .map(|r| r.used.clone()),
+        Some(vec!["digits:v0".to_string()])
+    );
+    // The review artifact's images live in digits:v0 and resolve through the catalog.
+    let r = catalog
+        .resolve("wandb-artifact://41727469666163743a31/digits.table.json")
+        .expect("reference into digits");
+    assert_eq!(r.folder, "digits/v0/");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn reports_broken_tables_missing_media_and_dangling_references() {
+    let dir = scratch("broken");
+    copy_dir(&fixtures().join("media"), &dir.join("media"));
+    copy_dir(&fixtures().join("composite"), &dir.join("composite"));
+    // A table that is not JSON, a missing image, and a reference to an unknown artifact.
+    std::fs::write(
+        dir.join("composite/v0/left.table.json"),
+        b"{\"_type\": \"table\", \"columns\": [",
+    )
+    .expect("write");
+    std::fs::remove_file(dir.join("media/v0/media/images/3eea4e1da381fed3a245.png"))
+        .expect("remove");
+    let manifest = dir.join("composite/v0/wandb_manifest.json");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    let text = text.replacen(
+        "\"right.table.json\": {",
+        "\"right.table.json\": {\"ref\": \"wandb-artifact://41727469666163743a393939/right.table.json\",",
+        1,
+    );
+    std::fs::write(&manifest, text).expect("write");
+    let (ok, out) = loupe(&["index", dir.to_str().expect("utf-8")]);
+    assert!(!ok, "broken input must fail: {out}");
+    assert!(
+        out.contains("composite/v0/left.table.json: invalid JSON at line 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "media/v0/media/images/3eea4e1da381fed3a245.png: listed in the manifest but missing"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("names artifact id QXJ0aWZhY3Q6OTk5, which is not in the catalog"),
+        "{out}"
+    );
+    let (ok, json) = loupe(&["check", dir.to_str().expect("utf-8"), "--json"]);
+    assert!(!ok);
+    let parsed = loupe_core::json::parse(json.as_bytes()).expect("--json prints JSON");
+    assert!(
+        parsed
+            .get("problems")
+            .and_then(|p| p.as_array())
+            .is_some_and(|p| p.len() >= 2),
+        "{json}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_validates_single_files() {
+    let (ok, out) = loupe(&[
+        "check",
+        fixtures()
+            .join("media/v0/media.table.json")
+            .to_str()
+            .expect("utf-8"),
+    ]);
+    assert!(ok, "{out}");
+    assert!(out.contains("a valid table file"), "{out}");
+    let (ok, _) = loupe(&["frobnicate"]);
+    assert!(!ok);
+}
