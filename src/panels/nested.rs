@@ -118,7 +118,8 @@ pub fn histogram(value: &Value, _: &CellContext) -> AnyView {
         bins.first().copied().unwrap_or(f64::NAN),
         bins.last().copied().unwrap_or(f64::NAN)
     );
-    view! { <div class="histogram-cell" title=label.clone()><BarsChart counts=values.clone() label /></div> }.into_any()
+    let title = label.clone();
+    view! { <div class="histogram-cell" title=title><BarsChart counts=values.clone() label /></div> }.into_any()
 }
 
 pub fn ndarray(value: &Value, _: &CellContext) -> AnyView {
