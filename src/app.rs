@@ -7,19 +7,20 @@ use leptos::ev;
 use leptos::leptos_dom::helpers::window_event_listener;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use loupe_core::path::resolve_media_url;
+use loupe_core::ops::JoinKind;
 use loupe_core::query::schema_of;
 use loupe_core::{ImageColumnInfo, View, run};
 
+use crate::catalog_page::CatalogPage;
 use crate::grid::Grid;
 use crate::header_menu::{HeaderMenu, MenuAt};
 use crate::image_state::{ImageColumnState, OpenImage};
 use crate::legend::Legend;
-use crate::loader::{LoadedTable, Progress, load_classes, load_table};
+use crate::loader::{LoadedTable, OpenRequest, Progress, load_classes, load_table};
 use crate::panels::{ImageView, PanelRegistry};
 use crate::query_bar::QueryBar;
 use crate::start::StartPage;
-use crate::url_state::{push_query, read_query};
+use crate::url_state::{push_query, read_query, search_params};
 use crate::view_model::{Shared, ViewInputs, build_model, literal};
 
 /// At most this many distinct classes files are fetched per column (names only).
@@ -29,6 +30,11 @@ const MAX_CLASSES_FILES: usize = 32;
 #[derive(Clone)]
 enum Phase {
     Start,
+    /// Browsing a catalog (or, without one, a single artifact version folder).
+    Catalog {
+        catalog: Option<String>,
+        selected: Option<String>,
+    },
     Loading {
         url: String,
         progress: Option<Progress>,
@@ -38,25 +44,44 @@ enum Phase {
 }
 
 impl Phase {
-    fn state_name(&self) -> &'static str {
+    /// `None` for the catalog browser, which reports its own loading state.
+    fn state_name(&self) -> Option<&'static str> {
         match self {
-            Phase::Loading { .. } => "loading",
-            Phase::Failed(_) => "error",
-            Phase::Start | Phase::Ready(_) => "ready",
+            Phase::Loading { .. } => Some("loading"),
+            Phase::Failed(_) => Some("error"),
+            Phase::Start | Phase::Ready(_) => Some("ready"),
+            Phase::Catalog { .. } => None,
         }
     }
 }
 
-/// `table` and `root` from the page's query string.
-fn query_params() -> (Option<String>, Option<String>) {
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return (None, None);
+/// What the page's query string asks to open.
+#[derive(Default)]
+struct Params {
+    table: Option<String>,
+    root: Option<String>,
+    catalog: Option<String>,
+    /// An artifact version folder to browse (`?artifact=<url>`), or with a
+    /// catalog, the selected `name:version`.
+    artifact: Option<String>,
+    join: Option<JoinKind>,
+}
+
+fn query_params() -> Params {
+    let params = search_params();
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, v)| key == k && !v.is_empty())
+            .map(|(_, v)| v.clone())
     };
-    let get = |k: &str| params.get(k).filter(|v| !v.is_empty());
-    (get("table"), get("root"))
+    Params {
+        table: get("table"),
+        root: get("root"),
+        catalog: get("catalog"),
+        artifact: get("artifact"),
+        join: get("join").and_then(|j| JoinKind::parse(&j)),
+    }
 }
 
 fn set_body_state(state: &str) {
@@ -74,17 +99,35 @@ pub fn App() -> impl IntoView {
     let open_image = OpenImage(RwSignal::new(None));
     provide_context(open_image);
 
-    let (table_url, root) = query_params();
-    let phase = RwSignal::new(match &table_url {
-        Some(url) => Phase::Loading {
+    let params = query_params();
+    let phase = RwSignal::new(match (&params.table, &params.catalog, &params.artifact) {
+        (Some(url), _, _) => Phase::Loading {
             url: url.clone(),
             progress: None,
         },
-        None => Phase::Start,
+        (None, Some(catalog), selected) => Phase::Catalog {
+            catalog: Some(catalog.clone()),
+            selected: selected.clone(),
+        },
+        (None, None, Some(folder)) => Phase::Catalog {
+            catalog: None,
+            selected: Some(folder.clone()),
+        },
+        (None, None, None) => Phase::Start,
     });
-    Effect::new(move |_| set_body_state(phase.with(Phase::state_name)));
+    Effect::new(move |_| {
+        if let Some(state) = phase.with(Phase::state_name) {
+            set_body_state(state);
+        }
+    });
 
-    if let Some(url) = table_url {
+    if let Some(url) = params.table.clone() {
+        let request = OpenRequest {
+            table: url,
+            root: params.root.clone(),
+            catalog: params.catalog.clone(),
+            join: params.join,
+        };
         spawn_local(async move {
             let report = move |p: Progress| {
                 phase.update(|ph| {
@@ -93,7 +136,7 @@ pub fn App() -> impl IntoView {
                     }
                 })
             };
-            match load_table(&url, root.as_deref(), report).await {
+            match load_table(&request, report).await {
                 Ok(loaded) => phase.set(Phase::Ready(Arc::new(loaded))),
                 Err(message) => phase.set(Phase::Failed(message)),
             }
@@ -110,6 +153,7 @@ pub fn App() -> impl IntoView {
     view! {
         {move || match phase.get() {
             Phase::Start => view! { <StartPage /> }.into_any(),
+            Phase::Catalog { catalog, selected } => view! { <CatalogPage catalog selected /> }.into_any(),
             Phase::Loading { url, progress } => view! { <LoadingView url progress /> }.into_any(),
             Phase::Failed(message) => view! {
                 <main class="failed">
@@ -183,11 +227,11 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
     );
     // Class names from the classes files the cells point at arrive after the grid shows.
     for state in image_states.iter().flatten().copied() {
-        let root = loaded.root.clone();
+        let media = loaded.media_of(state.column);
         let files: Vec<String> = state.info.with_untracked(|i| i.classes_files.clone());
         spawn_local(async move {
             for path in files.into_iter().take(MAX_CLASSES_FILES) {
-                let Ok(url) = resolve_media_url(&root, &path) else {
+                let Ok(url) = media.url(&path) else {
                     continue;
                 };
                 // A missing classes file only costs names; boxes still draw as class_<id>.
@@ -279,6 +323,13 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
         .columns
         .iter()
         .zip(image_states.iter())
+        // Only columns with overlays need a legend.
+        .filter(|(_, st)| {
+            st.is_some_and(|st| {
+                st.info
+                    .with_untracked(|i| !i.box_layers.is_empty() || !i.mask_layers.is_empty())
+            })
+        })
         .filter_map(|(col, st)| st.map(|st| view! { <Legend name=col.name.clone() state=st /> }))
         .collect_view();
     let title = loaded
@@ -325,7 +376,7 @@ fn ImageModal(open: OpenImage) -> impl IntoView {
                     <div class="modal" role="dialog" aria-label="image" on:click=|e| e.stop_propagation()>
                         <button class="close" aria-label="close" on:click=move |_| open.0.set(None)>"×"</button>
                         {legend}
-                        <ImageView image=req.image url=req.url root=req.root state=req.state large=true />
+                        <ImageView image=req.image url=req.url media=req.media state=req.state large=true />
                     </div>
                 </div>
             }

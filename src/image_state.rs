@@ -36,6 +36,6 @@ pub struct OpenImage(pub RwSignal<Option<OpenImageRequest>>);
 pub struct OpenImageRequest {
     pub image: std::sync::Arc<loupe_core::ImageFile>,
     pub url: String,
-    pub root: std::sync::Arc<str>,
+    pub media: std::sync::Arc<loupe_core::MediaResolver>,
     pub state: Option<ImageColumnState>,
 }

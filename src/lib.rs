@@ -2,6 +2,7 @@
 //! semantics live in `loupe-core`.
 
 pub mod app;
+pub mod catalog_page;
 pub mod charts;
 pub mod fetch;
 pub mod grid;

@@ -1,20 +1,41 @@
-//! Loading a table URL into a core `Table`: the body streams into columns as it arrives.
+//! Loading a table URL into a core `Table`: the body streams into columns as it
+//! arrives. Inside an artifact (its `wandb_manifest.json` is next to the file),
+//! reference entries resolve through the catalog to other artifacts; joined
+//! tables load both inputs and join them; partitioned tables load their parts.
 //!
 //! Every failure becomes one sentence that names the URL and what is wrong.
 
+use std::sync::Arc;
+
+use loupe_core::catalog::Catalog;
 use loupe_core::document::document_from_json;
-use loupe_core::path::{folder_of, resolve_media_url};
-use loupe_core::{Document, Manifest, StreamingTableReader, Table, Value, json};
+use loupe_core::ops::{JoinKind, join};
+use loupe_core::path::folder_of;
+use loupe_core::{Document, Manifest, MediaResolver, StreamingTableReader, Table, Value, json};
 
 use crate::fetch::{absolute_url, fetch_bytes, fetch_chunks, yield_to_browser};
 
-/// A table ready to show, with where its media live.
+/// A table ready to show, with where each column's media live.
 #[derive(Debug, Clone)]
 pub struct LoadedTable {
     pub url: String,
-    /// Absolute URL of the artifact root (media paths resolve against it), ending in `/`.
+    /// Absolute URL of the artifact folder the table was opened in, ending in `/`.
     pub root: String,
     pub table: Table,
+    /// Per column: where its media paths resolve (columns of a joined table can
+    /// come from different artifacts).
+    pub media: Vec<Arc<MediaResolver>>,
+}
+
+impl LoadedTable {
+    /// The resolver of column `c` (the table's own for derived columns).
+    pub fn media_of(&self, c: usize) -> Arc<MediaResolver> {
+        self.media
+            .get(c)
+            .or_else(|| self.media.first())
+            .cloned()
+            .unwrap_or_else(|| Arc::new(MediaResolver::plain(&self.root)))
+    }
 }
 
 /// Where loading is, for the progress bar.
@@ -33,14 +54,38 @@ pub enum Progress {
     },
 }
 
-/// Loads `url` (relative to the page); `root` overrides the artifact root.
+/// What the URL asked to open.
+#[derive(Debug, Clone, Default)]
+pub struct OpenRequest {
+    pub table: String,
+    /// Overrides the artifact folder (default: the table file's folder).
+    pub root: Option<String>,
+    /// A catalog for resolving references into other artifacts.
+    pub catalog: Option<String>,
+    pub join: Option<JoinKind>,
+}
+
+/// One artifact version: its folder, manifest (if any) and media resolver.
+struct Artifact {
+    folder: String,
+    manifest: Option<Manifest>,
+    media: Arc<MediaResolver>,
+}
+
+/// Shared by every load step of one request.
+struct Ctx<'a, P: Fn(Progress)> {
+    catalog: Option<(Catalog, String)>,
+    join: JoinKind,
+    progress: &'a P,
+}
+
+/// Loads what `req` names (relative URLs resolve against the page).
 pub async fn load_table(
-    url: &str,
-    root: Option<&str>,
+    req: &OpenRequest,
     progress: impl Fn(Progress),
 ) -> Result<LoadedTable, String> {
-    let abs = absolute_url(url)?;
-    let root = match root {
+    let abs = absolute_url(&req.table)?;
+    let folder = match &req.root {
         Some(r) => {
             let mut r = absolute_url(r)?;
             if !r.ends_with('/') {
@@ -50,28 +95,87 @@ pub async fn load_table(
         }
         None => folder_of(&abs),
     };
-    let table = load_any(&abs, &root, &progress).await?;
+    let catalog = match &req.catalog {
+        Some(url) => {
+            let url = absolute_url(url)?;
+            let bytes = fetch_bytes(&url, |_, _| {})
+                .await
+                .map_err(|e| format!("Could not load catalog {url}: {e}"))?;
+            let catalog =
+                Catalog::parse(&bytes).map_err(|e| format!("Could not read catalog {url}: {e}"))?;
+            Some((catalog, folder_of(&url)))
+        }
+        None => None,
+    };
+    let ctx = Ctx {
+        catalog,
+        join: req.join.unwrap_or(JoinKind::Inner),
+        progress: &progress,
+    };
+    let artifact = open_artifact(&folder, &ctx).await;
+    let (table, media) = match abs.strip_prefix(&folder) {
+        // Inside the artifact: go through its manifest (references, partitions, joins).
+        Some(path) if !path.is_empty() && !path.contains(['?', '#']) => {
+            load_path(&artifact, path, &ctx).await?
+        }
+        _ => load_url(&abs, &artifact, &ctx).await?,
+    };
     Ok(LoadedTable {
         url: abs,
-        root,
+        root: artifact.folder,
         table,
+        media,
     })
 }
 
-async fn fetch_json(url: &str, progress: &impl Fn(Progress)) -> Result<json::Json, String> {
-    let bytes = fetch_bytes(url, |received, total| {
-        progress(Progress::Fetching { received, total })
-    })
-    .await
-    .map_err(|e| format!("Could not load {url}: {e}"))?;
-    progress(Progress::Parsing);
-    yield_to_browser().await;
-    json::parse(&bytes).map_err(|e| format!("Could not read {url}: {e}"))
+/// Reads the version's manifest if it has one (plain folders work too).
+async fn open_artifact<P: Fn(Progress)>(folder: &str, ctx: &Ctx<'_, P>) -> Artifact {
+    let url = format!("{folder}wandb_manifest.json");
+    let manifest = match fetch_bytes(&url, |_, _| {}).await {
+        Ok(bytes) => Manifest::parse(&bytes).ok(),
+        Err(_) => None,
+    };
+    let media = match &manifest {
+        Some(m) => MediaResolver::with_manifest(
+            folder,
+            m,
+            ctx.catalog.as_ref().map(|(c, base)| (c, base.as_str())),
+        ),
+        None => MediaResolver::plain(folder),
+    };
+    Artifact {
+        folder: folder.to_string(),
+        manifest,
+        media: Arc::new(media),
+    }
+}
+
+type Loaded = (Table, Vec<Arc<MediaResolver>>);
+
+/// Loads the artifact path `path`, following a reference entry to the artifact
+/// that holds the bytes (whose own paths then resolve against it).
+async fn load_path<P: Fn(Progress)>(
+    artifact: &Artifact,
+    path: &str,
+    ctx: &Ctx<'_, P>,
+) -> Result<Loaded, String> {
+    let url = artifact.media.url(path)?;
+    if artifact.media.is_reference(path) {
+        let target = open_artifact(&folder_of(&url), ctx).await;
+        let target_path = url.strip_prefix(&target.folder).unwrap_or(path).to_string();
+        return Box::pin(load_path(&target, &target_path, ctx)).await;
+    }
+    load_url(&url, artifact, ctx).await
 }
 
 /// Fetches a W&B file. A table streams straight into columns as its bytes arrive
 /// (the body is never held whole); any other document is collected and parsed.
-async fn load_any(url: &str, root: &str, progress: &impl Fn(Progress)) -> Result<Table, String> {
+async fn load_url<P: Fn(Progress)>(
+    url: &str,
+    artifact: &Artifact,
+    ctx: &Ctx<'_, P>,
+) -> Result<Loaded, String> {
+    let progress = ctx.progress;
     let mut reader = StreamingTableReader::new();
     // Bytes kept until the `_type` is known, then only for non-table documents.
     let mut head: Option<Vec<u8>> = Some(Vec::new());
@@ -113,9 +217,14 @@ async fn load_any(url: &str, root: &str, progress: &impl Fn(Progress)) -> Result
         Err(Ok(e)) => return Err(format!("Could not load {url}: {e}")),
         Err(Err(e)) => return Err(format!("Could not read {url}: {e}")),
     }
+    let own = |t: Table| {
+        let media = vec![artifact.media.clone(); t.columns.len()];
+        (t, media)
+    };
     if is_table {
         return reader
             .finish()
+            .map(own)
             .map_err(|e| format!("Could not read {url}: {e}"));
     }
     let bytes = head.unwrap_or_default();
@@ -124,18 +233,33 @@ async fn load_any(url: &str, root: &str, progress: &impl Fn(Progress)) -> Result
     let doc = json::parse(&bytes).map_err(|e| format!("Could not read {url}: {e}"))?;
     let not_table = |what: &str| format!("Could not open {url}: {what}");
     match document_from_json(&doc).map_err(|e| not_table(&e.to_string()))? {
-        Document::Table(t) => Ok(t),
-        Document::PartitionedTable(p) => {
-            Box::pin(load_partitions(url, root, &p.parts_path, progress)).await
+        Document::Table(t) => Ok(own(t)),
+        Document::PartitionedTable(p) => load_partitions(url, artifact, &p.parts_path, ctx).await,
+        Document::JoinedTable(j) => {
+            let (left, left_media) = Box::pin(load_path(artifact, &j.table1, ctx))
+                .await
+                .map_err(|e| format!("{url}: its table1 `{}`: {e}", j.table1))?;
+            let (right, right_media) = Box::pin(load_path(artifact, &j.table2, ctx))
+                .await
+                .map_err(|e| format!("{url}: its table2 `{}`: {e}", j.table2))?;
+            let joined = join(&left, &right, &j.key1, &j.key2, ctx.join)
+                .map_err(|e| not_table(&e.to_string()))?;
+            // The join keeps the left's columns, then the right's except its key.
+            let mut media = left_media;
+            media.extend(
+                right
+                    .columns
+                    .iter()
+                    .zip(right_media)
+                    .filter(|(c, _)| c.name != j.key2)
+                    .map(|(_, m)| m),
+            );
+            Ok((joined, media))
         }
-        Document::Image(img) => Ok(Table::single_column("image", Value::Image(img))),
-        Document::Media(m) => Ok(Table::single_column(
+        Document::Image(img) => Ok(own(Table::single_column("image", Value::Image(img)))),
+        Document::Media(m) => Ok(own(Table::single_column(
             m.kind.type_tag(),
             Value::Media(Box::new(m)),
-        )),
-        Document::JoinedTable(j) => Err(not_table(&format!(
-            "it is a joined table ({} ⋈ {} on `{}`/`{}`); joined tables are not viewable yet, open {} or {} directly",
-            j.table1, j.table2, j.key1, j.key2, j.table1, j.table2
         ))),
         Document::Classes(_) => Err(not_table("it is a classes file (class names), not a table")),
     }
@@ -143,37 +267,42 @@ async fn load_any(url: &str, root: &str, progress: &impl Fn(Progress)) -> Result
 
 /// A partitioned table is the concatenation of the `.table.json` entries under
 /// its `parts_path`, which only the manifest lists (static hosts have no listing).
-async fn load_partitions(
+async fn load_partitions<P: Fn(Progress)>(
     url: &str,
-    root: &str,
+    artifact: &Artifact,
     parts_path: &str,
-    progress: &impl Fn(Progress),
-) -> Result<Table, String> {
-    let manifest_url = format!("{root}wandb_manifest.json");
-    let manifest_json = fetch_json(&manifest_url, progress).await.map_err(|e| {
-        format!("{url} is a partitioned table, so its parts must come from the manifest. {e}")
+    ctx: &Ctx<'_, P>,
+) -> Result<Loaded, String> {
+    let manifest = artifact.manifest.as_ref().ok_or_else(|| {
+        format!(
+            "{url} is a partitioned table, so its parts must come from {}wandb_manifest.json, which could not be loaded",
+            artifact.folder
+        )
     })?;
-    let manifest = Manifest::from_json(&manifest_json)
-        .map_err(|e| format!("Could not read {manifest_url}: {e}"))?;
-    let parts = manifest.parts_of(parts_path);
+    let parts: Vec<String> = manifest
+        .parts_of(parts_path)
+        .iter()
+        .map(|e| e.path.clone())
+        .collect();
     if parts.is_empty() {
         return Err(format!(
             "{url}: the manifest lists no parts under `{parts_path}/`"
         ));
     }
-    let mut all: Option<Table> = None;
+    let mut all: Option<Loaded> = None;
     for part in parts {
-        let part_url = resolve_media_url(root, &part.path).map_err(|e| format!("{url}: {e}"))?;
-        let table = Box::pin(load_any(&part_url, root, progress)).await?;
+        let (table, media) = Box::pin(load_path(artifact, &part, ctx)).await?;
         match &mut all {
-            None => all = Some(table),
-            Some(acc) => acc.append(table).map_err(|e| format!("{part_url}: {e}"))?,
+            None => all = Some((table, media)),
+            Some((acc, _)) => acc
+                .append(table)
+                .map_err(|e| format!("{url}: part `{part}`: {e}"))?,
         }
     }
     all.ok_or_else(|| format!("{url}: no parts"))
 }
 
-/// Fetches and parses a classes file (`Ok(None)` if it is not one).
+/// Fetches and parses a classes file.
 pub async fn load_classes(url: &str) -> Result<loupe_core::ClassSet, String> {
     let bytes = fetch_bytes(url, |_, _| {})
         .await

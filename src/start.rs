@@ -54,6 +54,9 @@ pub fn StartPage() -> impl IntoView {
         <main class="start">
             <h1>"Loupe"</h1>
             <p>"Explore W&B dataset and prediction tables in your browser. Nothing leaves this page."</p>
+            <h2>"Demo artifacts"</h2>
+            <p><a class="catalog-link" href="?catalog=demo/loupe.json">"Browse the demo catalog"</a>
+               " — datasets, predictions, a review artifact whose images live in the dataset, lineage."</p>
             <h2>"Demo tables"</h2>
             <ul class="demo-list">
                 {DEMO_TABLES

@@ -81,7 +81,6 @@ pub fn build_model(version: u64, inputs: &ViewInputs) -> GridModel {
 
 /// Columns of the table and the derived ones, minus hidden ones: `(column, context)`.
 fn visible_columns(inputs: &ViewInputs) -> Vec<(usize, Option<usize>, CellContext)> {
-    let root: Arc<str> = Arc::from(inputs.loaded.root.as_str());
     let hidden = |name: &str| inputs.query.hidden.iter().any(|h| h == name);
     let base = inputs
         .loaded
@@ -92,7 +91,7 @@ fn visible_columns(inputs: &ViewInputs) -> Vec<(usize, Option<usize>, CellContex
         .filter(|(_, c)| !hidden(&c.name))
         .map(|(i, _)| {
             let ctx = CellContext {
-                root: root.clone(),
+                media: inputs.loaded.media_of(i),
                 image: inputs.image_states.get(i).copied().flatten(),
             };
             (i, None, ctx)
@@ -105,7 +104,7 @@ fn visible_columns(inputs: &ViewInputs) -> Vec<(usize, Option<usize>, CellContex
         .filter(|(_, c)| !hidden(&c.name))
         .map(|(d, _)| {
             let ctx = CellContext {
-                root: root.clone(),
+                media: inputs.loaded.media_of(usize::MAX),
                 image: None,
             };
             (0, Some(d), ctx)
@@ -169,7 +168,7 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
             inputs.on_expand,
         );
         let ctx = CellContext {
-            root: Arc::from(inputs.loaded.root.as_str()),
+            media: inputs.loaded.media_of(usize::MAX),
             image: None,
         };
         let first_key = k == 0;

@@ -34,7 +34,9 @@ fn fresh_parent() -> web_sys::HtmlElement {
 
 fn ctx(image: Option<ImageColumnState>) -> CellContext {
     CellContext {
-        root: Arc::from("http://127.0.0.1:1/artifact/"),
+        media: Arc::new(loupe_core::MediaResolver::plain(
+            "http://127.0.0.1:1/artifact/",
+        )),
         image,
     }
 }

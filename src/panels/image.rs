@@ -47,7 +47,7 @@ pub fn render(value: &Value, ctx: &CellContext) -> AnyView {
     let request = OpenImageRequest {
         image: image.clone(),
         url: url.clone(),
-        root: ctx.root.clone(),
+        media: ctx.media.clone(),
         state: ctx.image,
     };
     view! {
@@ -56,7 +56,7 @@ pub fn render(value: &Value, ctx: &CellContext) -> AnyView {
                 sig.set(Some(request.clone()));
             }
         }>
-            <ImageView image url root=ctx.root.clone() state=ctx.image large=false />
+            <ImageView image url media=ctx.media.clone() state=ctx.image large=false />
         </div>
     }
     .into_any()
@@ -67,7 +67,7 @@ pub fn render(value: &Value, ctx: &CellContext) -> AnyView {
 pub fn ImageView(
     image: Arc<ImageFile>,
     url: String,
-    root: Arc<str>,
+    media: Arc<loupe_core::MediaResolver>,
     state: Option<ImageColumnState>,
     large: bool,
 ) -> impl IntoView {
@@ -132,14 +132,14 @@ pub fn ImageView(
                 move || controls().hidden_layers.contains(&layer)
             };
             let path = m.path.clone();
-            match loupe_core::path::resolve_media_url(&root, &m.path) {
+            match media.url(&m.path) {
                 Ok(url) => view! {
                     <Show when=move || !hidden()>
                         <MaskLayer url=url.clone() path=path.clone() state=state />
                     </Show>
                 }
                 .into_any(),
-                Err(e) => cell_error(e.to_string()),
+                Err(e) => cell_error(e),
             }
         })
         .collect::<Vec<_>>();

@@ -13,7 +13,7 @@ mod scalar;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use loupe_core::path::resolve_media_url;
+use loupe_core::MediaResolver;
 use loupe_core::{Value, ValueKind};
 
 pub use image::{ImageControls, ImageView};
@@ -23,8 +23,9 @@ use crate::image_state::ImageColumnState;
 /// Everything a cell panel may need besides the value itself.
 #[derive(Clone)]
 pub struct CellContext {
-    /// Absolute URL of the artifact root, ending in `/`.
-    pub root: Arc<str>,
+    /// Where the column's media paths are fetched from (the artifact's folder,
+    /// or another artifact for reference entries).
+    pub media: Arc<MediaResolver>,
     /// Legend and controls of the cell's column, when it is an image column.
     pub image: Option<ImageColumnState>,
 }
@@ -32,7 +33,7 @@ pub struct CellContext {
 impl CellContext {
     /// Resolves an artifact-relative media path, refusing paths that escape the artifact.
     pub fn media_url(&self, path: &str) -> Result<String, String> {
-        resolve_media_url(&self.root, path).map_err(|e| e.to_string())
+        self.media.url(path)
     }
 }
 

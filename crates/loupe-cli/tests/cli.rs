@@ -54,6 +54,12 @@ fn indexes_the_demo_with_its_references() {
         out.contains("(4 artifacts, 5 versions, 5 tables checked, 0 problems)"),
         "{out}"
     );
+    // The committed demo catalog is what `loupe index` writes today.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("loupe.json")).expect("written"),
+        std::fs::read_to_string(demo.join("loupe.json")).expect("committed"),
+        "public/demo/loupe.json is stale: run `cargo run -p loupe-cli -- index public/demo --runs public/demo/runs.json`"
+    );
     let catalog =
         loupe_core::Catalog::parse(&std::fs::read(dir.join("loupe.json")).expect("catalog"))
             .expect("valid catalog");

@@ -1,0 +1,340 @@
+//! The artifact browser: artifacts of a catalog grouped by type, their versions
+//! and aliases; for the selected version an overview (metadata, size, lineage)
+//! and its files from the manifest, each table openable. Everything is a link,
+//! so every state of the browser is a shareable URL.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use loupe_core::catalog::{Catalog, VersionEntry};
+use loupe_core::json::to_string;
+use loupe_core::path::{folder_of, resolve_media_url};
+use loupe_core::{Manifest, ManifestEntry};
+
+use crate::fetch::{absolute_url, fetch_bytes};
+
+fn set_state(state: &str) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-loupe-state", state);
+    }
+}
+
+/// `?k=v&…` with proper encoding.
+fn link(params: &[(&str, &str)]) -> String {
+    let Ok(p) = web_sys::UrlSearchParams::new() else {
+        return String::from("?");
+    };
+    for (k, v) in params {
+        p.append(k, v);
+    }
+    format!("?{}", String::from(p.to_string()))
+}
+
+fn human_size(n: u64) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / f64::from(1 << 20)),
+        n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
+
+/// Files a user can open as a table (or a single media object).
+fn openable(path: &str) -> bool {
+    [
+        ".table.json",
+        ".joined-table.json",
+        ".partitioned-table.json",
+        ".image-file.json",
+    ]
+    .iter()
+    .any(|s| path.ends_with(s))
+}
+
+#[derive(Clone)]
+struct Loaded {
+    catalog: Option<Arc<Catalog>>,
+    /// Absolute URL of the catalog's folder.
+    base: String,
+    /// The catalog URL as given (kept in links).
+    catalog_param: Option<String>,
+}
+
+#[component]
+pub fn CatalogPage(catalog: Option<String>, selected: Option<String>) -> impl IntoView {
+    let loaded = RwSignal::new(None::<Result<Loaded, String>>);
+    set_state("loading");
+    let catalog_param = catalog.clone();
+    spawn_local(async move {
+        let result = match &catalog_param {
+            Some(url) => match absolute_url(url) {
+                Err(e) => Err(e),
+                Ok(abs) => match fetch_bytes(&abs, |_, _| {}).await {
+                    Err(e) => Err(format!("Could not load catalog {abs}: {e}")),
+                    Ok(bytes) => Catalog::parse(&bytes)
+                        .map(|c| Loaded {
+                            catalog: Some(Arc::new(c)),
+                            base: folder_of(&abs),
+                            catalog_param: catalog_param.clone(),
+                        })
+                        .map_err(|e| format!("Could not read catalog {abs}: {e}")),
+                },
+            },
+            None => Ok(Loaded {
+                catalog: None,
+                base: String::new(),
+                catalog_param: None,
+            }),
+        };
+        if result.is_err() {
+            set_state("error");
+        }
+        loaded.set(Some(result));
+    });
+    let title = catalog
+        .clone()
+        .unwrap_or_else(|| selected.clone().unwrap_or_default());
+    view! {
+        <main class="catalog-page">
+            <header class="bar">
+                <a class="logo" href="?">"Loupe"</a>
+                <h1 class="title">{title}</h1>
+            </header>
+            {move || match loaded.get() {
+                None => view! { <p class="loading">"Loading the catalog…"</p> }.into_any(),
+                Some(Err(message)) => view! { <div role="alert" class="alert">{message}</div> }.into_any(),
+                Some(Ok(l)) => view! { <Browser loaded=l selected=selected.clone() /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn Browser(loaded: Loaded, selected: Option<String>) -> impl IntoView {
+    let catalog_param = loaded.catalog_param.clone().unwrap_or_default();
+    // The selected version: `name:version` in a catalog, or a folder URL without one.
+    let chosen: Option<(Option<String>, Option<VersionEntry>, String)> =
+        match (&loaded.catalog, &selected) {
+            (Some(c), Some(spec)) => c.version(spec).map(|(a, v)| {
+                let mut folder = resolve_media_url(&loaded.base, &v.path).unwrap_or_default();
+                if !folder.ends_with('/') {
+                    folder.push('/');
+                }
+                (
+                    Some(format!("{}:{}", a.name, v.version)),
+                    Some(v.clone()),
+                    folder,
+                )
+            }),
+            (None, Some(folder)) => absolute_url(folder).ok().map(|mut f| {
+                if !f.ends_with('/') {
+                    f.push('/');
+                }
+                (None, None, f)
+            }),
+            _ => None,
+        };
+    if chosen.is_none() {
+        set_state("ready");
+    }
+    let list = loaded.catalog.as_ref().map(|c| {
+        c.types()
+            .into_iter()
+            .map(|kind| {
+                let artifacts = c
+                    .artifacts
+                    .iter()
+                    .filter(|a| a.kind == kind)
+                    .map(|a| {
+                        let versions = a
+                            .versions
+                            .iter()
+                            .map(|v| {
+                                let spec = format!("{}:{}", a.name, v.version);
+                                let href = link(&[("catalog", &catalog_param), ("artifact", &spec)]);
+                                let current = selected.as_deref() == Some(spec.as_str());
+                                let aliases = v
+                                    .aliases
+                                    .iter()
+                                    .map(|al| view! { <span class="alias">{al.clone()}</span> })
+                                    .collect_view();
+                                view! {
+                                    <a class="version" class:current=current href=href data-version=spec.clone()>
+                                        {v.version.clone()}" "{aliases}
+                                    </a>
+                                }
+                            })
+                            .collect_view();
+                        view! {
+                            <div class="artifact" data-artifact=a.name.clone()>
+                                <h3>{a.name.clone()}</h3>
+                                <div class="versions">{versions}</div>
+                            </div>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <section class="artifact-type" data-type=kind.to_string()>
+                        <h2>{kind.to_string()}</h2>
+                        {artifacts}
+                    </section>
+                }
+            })
+            .collect_view()
+    });
+    let lineage = match (&loaded.catalog, &chosen) {
+        (Some(c), Some((Some(spec), _, _))) => {
+            let produced: Vec<String> = c
+                .runs
+                .iter()
+                .filter(|r| r.logged.contains(spec))
+                .map(|r| {
+                    format!(
+                        "{} (used {})",
+                        r.name.clone().unwrap_or_else(|| r.id.clone()),
+                        if r.used.is_empty() {
+                            "nothing".into()
+                        } else {
+                            r.used.join(", ")
+                        }
+                    )
+                })
+                .collect();
+            let used: Vec<String> = c
+                .runs
+                .iter()
+                .filter(|r| r.used.contains(spec))
+                .map(|r| {
+                    format!(
+                        "{} (logged {})",
+                        r.name.clone().unwrap_or_else(|| r.id.clone()),
+                        r.logged.join(", ")
+                    )
+                })
+                .collect();
+            Some(view! {
+                <div class="lineage" data-lineage="">
+                    <p>"Logged by: "{if produced.is_empty() { "—".to_string() } else { produced.join("; ") }}</p>
+                    <p>"Used by: "{if used.is_empty() { "—".to_string() } else { used.join("; ") }}</p>
+                </div>
+            }
+            .into_any())
+        }
+        _ => None,
+    };
+    let panel = match chosen {
+        Some((spec, version, folder)) => {
+            view! { <VersionPanel spec version folder catalog_param=loaded.catalog_param.clone() lineage /> }.into_any()
+        }
+        None => view! { <p class="hint">"Choose a version to see its files."</p> }.into_any(),
+    };
+    view! {
+        <div class="catalog-body">
+            {list.map(|l| view! { <nav class="artifact-list" aria-label="artifacts">{l}</nav> })}
+            {panel}
+        </div>
+    }
+}
+
+#[component]
+fn VersionPanel(
+    spec: Option<String>,
+    version: Option<VersionEntry>,
+    folder: String,
+    catalog_param: Option<String>,
+    lineage: Option<AnyView>,
+) -> impl IntoView {
+    let manifest = RwSignal::new(None::<Result<Arc<Manifest>, String>>);
+    let url = format!("{folder}wandb_manifest.json");
+    spawn_local(async move {
+        let result = match fetch_bytes(&url, |_, _| {}).await {
+            Err(e) => Err(format!("Could not load {url}: {e}")),
+            Ok(bytes) => Manifest::parse(&bytes)
+                .map(Arc::new)
+                .map_err(|e| format!("Could not read {url}: {e}")),
+        };
+        set_state(if result.is_ok() { "ready" } else { "error" });
+        manifest.set(Some(result));
+    });
+    let heading = spec.clone().unwrap_or_else(|| folder.clone());
+    let label = format!("version {heading}");
+    let overview = version.map(|v| {
+        let aliases = v.aliases.join(", ");
+        let metadata = v.metadata.as_ref().map(|m| to_string(m, true));
+        view! {
+            <dl class="overview">
+                <dt>"aliases"</dt><dd>{if aliases.is_empty() { "—".to_string() } else { aliases }}</dd>
+                <dt>"size"</dt><dd>{v.size.map_or_else(|| "—".to_string(), human_size)}</dd>
+                <dt>"created"</dt><dd>{v.created_at.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"digest"</dt><dd>{v.digest.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"folder"</dt><dd><code>{v.path.clone()}</code></dd>
+                {metadata.map(|m| view! { <dt>"metadata"</dt><dd><pre>{m}</pre></dd> })}
+            </dl>
+        }
+    });
+    let files = move || {
+        manifest.get().map(|m| match m {
+            Err(message) => view! { <div role="alert" class="alert">{message}</div> }.into_any(),
+            Ok(m) => {
+                let rows = m
+                    .entries
+                    .iter()
+                    .map(|e| file_row(e, &folder, catalog_param.as_deref()))
+                    .collect_view();
+                view! {
+                    <p class="file-count">{format!("{} files", m.entries.len())}</p>
+                    <table class="files">
+                        <thead><tr><th>"path"</th><th>"size"</th><th></th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }
+                .into_any()
+            }
+        })
+    };
+    view! {
+        <section class="version-panel" aria-label=label>
+            <h2>{heading}</h2>
+            <h3>"Overview"</h3>
+            {overview}
+            {lineage}
+            <h3>"Files"</h3>
+            {files}
+        </section>
+    }
+}
+
+fn file_row(e: &ManifestEntry, folder: &str, catalog: Option<&str>) -> AnyView {
+    let open = openable(&e.path).then(|| {
+        let table = format!("{folder}{}", e.path);
+        let mut params = vec![("table", table.as_str())];
+        if let Some(c) = catalog {
+            params.push(("catalog", c));
+        }
+        let href = link(&params);
+        let outer = e.path.ends_with(".joined-table.json").then(|| {
+            let mut p = params.clone();
+            p.push(("join", "outer"));
+            view! { " " <a class="open outer" href=link(&p)>"open (outer join)"</a> }
+        });
+        view! { <a class="open" href=href data-open=e.path.clone()>"open"</a>{outer} }
+    });
+    let size = match (&e.reference, e.size) {
+        (Some(r), _) => {
+            view! { <span class="ref" title=r.clone()>"→ another artifact"</span> }.into_any()
+        }
+        (None, Some(s)) => view! { <span>{human_size(s)}</span> }.into_any(),
+        (None, None) => view! { <span>"—"</span> }.into_any(),
+    };
+    view! {
+        <tr data-file=e.path.clone()>
+            <td><code>{e.path.clone()}</code></td>
+            <td>{size}</td>
+            <td>{open}</td>
+        </tr>
+    }
+    .into_any()
+}

@@ -1,0 +1,185 @@
+//! End-to-end: the demo catalog, an artifact's files, a joined table whose
+//! second input lives in another artifact, and images resolved through references.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use serde_json::Value as Json;
+use support::{BROWSER, Session, repo};
+
+fn demo_catalog() -> loupe_core::Catalog {
+    loupe_core::Catalog::parse(
+        &std::fs::read(repo().join("public/demo/loupe.json")).expect("catalog"),
+    )
+    .expect("valid")
+}
+
+#[tokio::test]
+async fn catalog_lists_artifacts_by_type_with_versions_and_lineage() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open("?catalog=demo/loupe.json").await, "ready");
+    let catalog = demo_catalog();
+    let names = s.js("return [...document.querySelectorAll('.artifact')].map(a => a.dataset.artifact).sort()").await;
+    let mut want: Vec<&str> = catalog.artifacts.iter().map(|a| a.name.as_str()).collect();
+    want.sort();
+    assert_eq!(names, serde_json::json!(want));
+    let types = s
+        .js("return [...document.querySelectorAll('.artifact-type')].map(t => t.dataset.type)")
+        .await;
+    assert_eq!(types, serde_json::json!(catalog.types()));
+    // Choose a version: overview, lineage and files.
+    s.js("document.querySelector('[data-version=\"digit-predictions:v1\"]').click(); return 0")
+        .await;
+    assert_eq!(s.wait_state().await, "ready");
+    s.wait_for("document.querySelector('table.files tbody tr')", "files")
+        .await;
+    let lineage = s
+        .js("return document.querySelector('[data-lineage]').innerText")
+        .await;
+    assert!(
+        lineage
+            .as_str()
+            .unwrap_or_default()
+            .contains("train a small MLP on digits"),
+        "{lineage}"
+    );
+    let aliases = s
+        .js("return document.querySelector('.overview').innerText")
+        .await;
+    assert!(
+        aliases.as_str().unwrap_or_default().contains("best"),
+        "{aliases}"
+    );
+    let rows = s
+        .js("return document.querySelectorAll('table.files tbody tr').length")
+        .await;
+    let manifest = loupe_core::Manifest::parse(
+        &std::fs::read(repo().join("public/demo/digit-predictions/v1/wandb_manifest.json"))
+            .expect("manifest"),
+    )
+    .expect("manifest");
+    assert_eq!(rows.as_u64(), Some(manifest.entries.len() as u64));
+    // Open its table from the file list.
+    s.js("document.querySelector('[data-open=\"predictions.table.json\"]').click(); return 0")
+        .await;
+    assert_eq!(s.wait_state().await, "ready");
+    s.wait_for(
+        "Number(document.querySelector('[role=grid]')?.getAttribute('aria-rowcount')) === 1798",
+        "the table",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn joined_table_with_an_input_in_another_artifact() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?catalog=demo/loupe.json&artifact=digit-review:v0")
+            .await,
+        "ready"
+    );
+    s.wait_for(
+        "document.querySelector('[data-open=\"review-with-dataset.joined-table.json\"]')",
+        "joined table in the files",
+    )
+    .await;
+    let referenced = s
+        .js("return document.querySelector('[data-file=\"digits.table.json\"] .ref') !== null")
+        .await;
+    assert_eq!(
+        referenced, true,
+        "the dataset table is a reference into digits:v0"
+    );
+    s.js("document.querySelector('[data-open=\"review-with-dataset.joined-table.json\"]').click(); return 0").await;
+    assert_eq!(s.wait_state().await, "ready");
+    // 60 reviewed rows, each matched to its dataset row.
+    let review = loupe_core::read_table(
+        &std::fs::read(repo().join("public/demo/digit-review/v0/review.table.json"))
+            .expect("review"),
+    )
+    .expect("table");
+    s.wait_for(
+        &format!(
+            "Number(document.querySelector('[role=grid]').getAttribute('aria-rowcount')) === {}",
+            review.row_count() + 1
+        ),
+        "joined rows",
+    )
+    .await;
+    let headers = s.js("return [...document.querySelectorAll('[role=columnheader]')].map(h => h.innerText.trim())").await;
+    assert_eq!(
+        headers,
+        serde_json::json!([
+            "id",
+            "image",
+            "truth",
+            "guess",
+            "confidence",
+            "image_2",
+            "label"
+        ])
+    );
+    // Both image columns load: the review's (references) and the dataset's (in digits/v0).
+    s.wait_for(
+        "[...document.querySelectorAll('[aria-rowindex=\"2\"] .image-view img')].length === 2 && \
+         [...document.querySelectorAll('[aria-rowindex=\"2\"] .image-view img')].every(i => i.complete && i.naturalWidth > 0)",
+        "both images of the first row",
+    )
+    .await;
+    let srcs = s.js("return [...document.querySelectorAll('[aria-rowindex=\"2\"] .image-view img')].map(i => i.src)").await;
+    for src in srcs
+        .as_array()
+        .expect("srcs")
+        .iter()
+        .filter_map(Json::as_str)
+    {
+        assert!(src.contains("/demo/digits/v0/media/images/"), "{src}");
+    }
+    // The label of the dataset equals the review's truth.
+    let cells = s.js("return [...document.querySelectorAll('[aria-rowindex=\"2\"] [role=gridcell]')].map(c => c.innerText.trim())").await;
+    let cells: Vec<&str> = cells
+        .as_array()
+        .expect("cells")
+        .iter()
+        .filter_map(Json::as_str)
+        .collect();
+    assert_eq!(cells[2], cells[6], "truth == label: {cells:?}");
+    s.screenshot("joined").await;
+}
+
+#[tokio::test]
+async fn table_whose_images_live_in_another_artifact() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?table=demo/digit-review/v0/review.table.json&catalog=demo/loupe.json")
+            .await,
+        "ready"
+    );
+    s.wait_for(
+        "[...document.querySelectorAll('.image-view img')].length > 0 && \
+         [...document.querySelectorAll('.image-view img')].every(i => i.complete && i.naturalWidth > 0 && i.src.includes('/demo/digits/v0/'))",
+        "images from digits:v0",
+    )
+    .await;
+    // Without the catalog the references cannot resolve: each cell says so, the table stays.
+    assert_eq!(
+        s.open("?table=demo/digit-review/v0/review.table.json")
+            .await,
+        "ready"
+    );
+    let err = s
+        .wait_for(
+            "document.querySelector('[aria-rowindex=\"2\"] .cell-error')?.innerText",
+            "per-cell reference error",
+        )
+        .await;
+    assert!(
+        err.as_str().unwrap_or_default().contains("no catalog"),
+        "{err}"
+    );
+    let ids = s.js("return document.querySelector('[aria-rowindex=\"2\"] [aria-colindex=\"1\"]').innerText.trim()").await;
+    assert!(!ids.as_str().unwrap_or_default().is_empty());
+}
