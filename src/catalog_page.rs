@@ -229,13 +229,102 @@ fn Browser(loaded: Loaded, selected: Option<String>) -> impl IntoView {
         Some((spec, version, folder)) => {
             view! { <VersionPanel spec version folder catalog_param=loaded.catalog_param.clone() lineage /> }.into_any()
         }
-        None => view! { <p class="hint">"Choose a version to see its files."</p> }.into_any(),
+        None => match &loaded.catalog {
+            Some(c) => view! { <LineageView catalog=c.clone() catalog_param=catalog_param.clone() /> }.into_any(),
+            None => view! { <p class="hint">"Choose a version to see its files."</p> }.into_any(),
+        },
     };
     view! {
         <div class="catalog-body">
             {list.map(|l| view! { <nav class="artifact-list" aria-label="artifacts">{l}</nav> })}
             {panel}
         </div>
+    }
+}
+
+/// Artifacts and runs as a left-to-right DAG; "explode" shows every version.
+#[component]
+fn LineageView(catalog: Arc<Catalog>, catalog_param: String) -> impl IntoView {
+    let explode = RwSignal::new(false);
+    let graph = move || {
+        let g = catalog.lineage(explode.get());
+        const W: f64 = 170.0;
+        const H: f64 = 34.0;
+        const DX: f64 = 220.0;
+        const DY: f64 = 52.0;
+        // Position: column by layer, row by order within the layer.
+        let mut rows_in_layer = std::collections::HashMap::<usize, usize>::new();
+        let pos: Vec<(f64, f64)> = g
+            .nodes
+            .iter()
+            .map(|n| {
+                let row = rows_in_layer.entry(n.layer).or_insert(0);
+                let p = (10.0 + n.layer as f64 * DX, 10.0 + *row as f64 * DY);
+                *row += 1;
+                p
+            })
+            .collect();
+        let width = pos.iter().map(|p| p.0).fold(0.0, f64::max) + W + 20.0;
+        let height = pos.iter().map(|p| p.1).fold(0.0, f64::max) + H + 20.0;
+        let edges = g
+            .edges
+            .iter()
+            .map(|&(a, b)| {
+                let (x1, y1) = (pos[a].0 + W, pos[a].1 + H / 2.0);
+                let (x2, y2) = (pos[b].0, pos[b].1 + H / 2.0);
+                let mid = (x1 + x2) / 2.0;
+                view! { <path class="edge" d=format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}") /> }
+            })
+            .collect_view();
+        let nodes = g
+            .nodes
+            .iter()
+            .zip(&pos)
+            .map(|(n, &(x, y))| {
+                let kind = match n.kind {
+                    loupe_core::catalog::NodeKind::Run => "run",
+                    loupe_core::catalog::NodeKind::Artifact => "artifact",
+                    loupe_core::catalog::NodeKind::Version => "version",
+                };
+                let href = n
+                    .spec
+                    .as_ref()
+                    .map(|spec| link(&[("catalog", &catalog_param), ("artifact", spec)]));
+                let label = n.label.clone();
+                let shown: String = label.chars().take(24).collect();
+                let node_name = label.clone();
+                view! {
+                    <g class=format!("node {kind}") data-node=node_name data-kind=kind
+                       on:click=move |_| {
+                           if let (Some(h), Some(w)) = (&href, web_sys::window()) {
+                               let _ = w.location().set_search(h);
+                           }
+                       }>
+                        <rect x=x y=y width=W height=H rx=if kind == "run" { 17.0 } else { 4.0 } />
+                        <text x=x + 10.0 y=y + H / 2.0 + 4.0>{shown}</text>
+                        <title>{label}</title>
+                    </g>
+                }
+            })
+            .collect_view();
+        view! {
+            <svg class="lineage-graph" width=width height=height viewBox=format!("0 0 {width} {height}") role="img"
+                 aria-label="lineage: artifacts and the runs that used and logged them">
+                {edges}
+                {nodes}
+            </svg>
+        }
+    };
+    view! {
+        <section class="lineage-panel">
+            <h2>"Lineage"</h2>
+            <label class="explode">
+                <input type="checkbox" prop:checked=move || explode.get() on:change=move |_| explode.update(|e| *e = !*e) />
+                " Explode (every version)"
+            </label>
+            <div class="graph-scroll">{graph}</div>
+            <p class="hint">"Click an artifact to open it; choose a version on the left to see its files."</p>
+        </section>
     }
 }
 

@@ -20,7 +20,7 @@ async fn catalog_lists_artifacts_by_type_with_versions_and_lineage() {
     let s = Session::start().await;
     assert_eq!(s.open("?catalog=demo/loupe.json").await, "ready");
     let catalog = demo_catalog();
-    let names = s.js("return [...document.querySelectorAll('.artifact')].map(a => a.dataset.artifact).sort()").await;
+    let names = s.js("return [...document.querySelectorAll('.artifact-list .artifact')].map(a => a.dataset.artifact).sort()").await;
     let mut want: Vec<&str> = catalog.artifacts.iter().map(|a| a.name.as_str()).collect();
     want.sort();
     assert_eq!(names, serde_json::json!(want));
@@ -182,4 +182,45 @@ async fn table_whose_images_live_in_another_artifact() {
     );
     let ids = s.js("return document.querySelector('[aria-rowindex=\"2\"] [aria-colindex=\"1\"]').innerText.trim()").await;
     assert!(!ids.as_str().unwrap_or_default().is_empty());
+}
+
+#[tokio::test]
+async fn lineage_graph_collapses_explodes_and_opens_nodes() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open("?catalog=demo/loupe.json").await, "ready");
+    let catalog = demo_catalog();
+    let collapsed = catalog.lineage(false);
+    let exploded = catalog.lineage(true);
+    let count = "document.querySelectorAll('svg.lineage-graph .node').length";
+    let n = s.wait_for(count, "graph nodes").await;
+    assert_eq!(n.as_u64(), Some(collapsed.nodes.len() as u64));
+    let edges = s
+        .js("return document.querySelectorAll('svg.lineage-graph .edge').length")
+        .await;
+    assert_eq!(edges.as_u64(), Some(collapsed.edges.len() as u64));
+    s.js("document.querySelector('.explode input').click(); return 0")
+        .await;
+    s.wait_for(
+        &format!("{count} === {}", exploded.nodes.len()),
+        "exploded graph",
+    )
+    .await;
+    assert!(exploded.nodes.len() > collapsed.nodes.len());
+    // A run node names what it did; an artifact node opens that artifact.
+    let runs = s.js("return [...document.querySelectorAll('svg.lineage-graph .node.run')].map(n => n.dataset.node)").await;
+    assert!(
+        runs.to_string().contains("train a small MLP on digits"),
+        "{runs}"
+    );
+    s.js("document.querySelector('svg.lineage-graph .node[data-node=\"digit-review:v0\"]').dispatchEvent(new MouseEvent('click', {bubbles: true})); return 0")
+        .await;
+    assert_eq!(s.wait_state().await, "ready");
+    let heading = s
+        .wait_for(
+            "document.querySelector('.version-panel h2')?.innerText",
+            "version panel",
+        )
+        .await;
+    assert_eq!(heading, "digit-review:v0");
 }

@@ -1,13 +1,13 @@
 //! Harness for the end-to-end tests: a static file server for `dist/` (plus test
 //! data), a chromedriver process, and a headless Chromium session.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
+use loupe_cli::static_server::{Mount, spawn};
 use serde_json::{Value as Json, json};
 
 /// Browser tests share two cores: run them one at a time.
@@ -17,19 +17,7 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// URL prefix → folder served under it.
-fn mounts() -> Vec<(&'static str, PathBuf)> {
-    vec![
-        ("/testdata/", repo().join("tests/data")),
-        (
-            "/fixtures/",
-            repo().join("crates/loupe-core/tests/fixtures"),
-        ),
-        ("/", repo().join("dist")),
-    ]
-}
-
-/// Serves the built site on 127.0.0.1:<free port> from a background thread.
+/// Serves the built site (and test data) on 127.0.0.1:<free port> from a background thread.
 pub fn serve() -> String {
     assert!(
         repo().join("dist/index.html").exists(),
@@ -37,93 +25,18 @@ pub fn serve() -> String {
     );
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
     let addr = listener.local_addr().expect("local addr");
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let _ = handle(stream);
-            });
-        }
-    });
+    spawn(
+        listener,
+        vec![
+            Mount::new("/testdata/", repo().join("tests/data")),
+            Mount::new(
+                "/fixtures/",
+                repo().join("crates/loupe-core/tests/fixtures"),
+            ),
+            Mount::new("/", repo().join("dist")),
+        ],
+    );
     format!("http://{addr}")
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "js" => "text/javascript",
-        "wasm" => "application/wasm",
-        "css" => "text/css",
-        "json" => "application/json",
-        "png" => "image/png",
-        "gif" => "image/gif",
-        "wav" => "audio/wav",
-        _ => "application/octet-stream",
-    }
-}
-
-fn handle(mut stream: TcpStream) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    let mut header = String::new();
-    while reader.read_line(&mut header)? > 2 {
-        header.clear();
-    }
-    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
-    let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
-    let file = mounts().into_iter().find_map(|(prefix, dir)| {
-        let rest = path.strip_prefix(prefix)?;
-        if rest.split('/').any(|seg| seg == "..") {
-            return None;
-        }
-        let mut f = dir.join(rest);
-        if f.is_dir() {
-            f = f.join("index.html");
-        }
-        f.is_file().then_some(f)
-    });
-    match file {
-        Some(f) => {
-            let mut body = Vec::new();
-            std::fs::File::open(&f)?.read_to_end(&mut body)?;
-            write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                content_type(&f),
-                body.len()
-            )?;
-            stream.write_all(&body)
-        }
-        None => {
-            let body = b"not found";
-            write!(
-                stream,
-                "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            )?;
-            stream.write_all(body)
-        }
-    }
 }
 
 /// chromedriver, killed when dropped.

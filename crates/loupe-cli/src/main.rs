@@ -4,6 +4,7 @@
 
 mod check;
 mod index;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +15,9 @@ const USAGE: &str = "usage:
       write the catalog (default <dir>/loupe.json) and report broken tables,
       missing media files and unresolvable references
   loupe check <file-or-dir> [--json]
-      validate tables and references without writing a catalog";
+      validate tables and references without writing a catalog
+  loupe serve <dir> [--app <built site, default dist>] [--port <n>]
+      serve the app at / and <dir> at /data/ on 127.0.0.1 for local use";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,19 @@ fn main() -> ExitCode {
             index::run(&PathBuf::from(dir), value("--runs"), value("--out"), json)
         }
         (Some("check"), Some(path)) => check::run(&PathBuf::from(path), json),
+        (Some("serve"), Some(dir)) => {
+            let port = args
+                .iter()
+                .position(|a| a == "--port")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(8080);
+            serve::run(
+                &PathBuf::from(dir),
+                value("--app").unwrap_or_else(|| PathBuf::from("dist")),
+                port,
+            )
+        }
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

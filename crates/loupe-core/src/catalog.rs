@@ -223,6 +223,132 @@ impl Catalog {
     }
 }
 
+/// What a lineage graph node stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// All versions of an artifact (collapsed view).
+    Artifact,
+    /// One artifact version (exploded view).
+    Version,
+    Run,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphNode {
+    pub kind: NodeKind,
+    pub label: String,
+    /// `name:version` to open (artifacts open their latest version).
+    pub spec: Option<String>,
+    /// Distance from the sources (for a left-to-right layout).
+    pub layer: usize,
+}
+
+/// Who produced and who used which artifact: runs and artifacts as a DAG.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineageGraph {
+    pub nodes: Vec<GraphNode>,
+    /// (from, to) node indices: artifact → run that used it, run → artifact it logged.
+    pub edges: Vec<(usize, usize)>,
+}
+
+impl Catalog {
+    /// The lineage graph; `explode` shows every version instead of one node per artifact.
+    pub fn lineage(&self, explode: bool) -> LineageGraph {
+        struct Builder {
+            g: LineageGraph,
+            index: std::collections::HashMap<String, usize>,
+            explode: bool,
+        }
+        impl Builder {
+            fn node(
+                &mut self,
+                key: String,
+                kind: NodeKind,
+                label: String,
+                spec: Option<String>,
+            ) -> usize {
+                let g = &mut self.g;
+                *self.index.entry(key).or_insert_with(|| {
+                    g.nodes.push(GraphNode {
+                        kind,
+                        label,
+                        spec,
+                        layer: 0,
+                    });
+                    g.nodes.len() - 1
+                })
+            }
+            fn artifact(&mut self, spec: &str) -> usize {
+                let (name, version) = spec.rsplit_once(':').unwrap_or((spec, "latest"));
+                if self.explode {
+                    let s = format!("{name}:{version}");
+                    self.node(format!("v:{s}"), NodeKind::Version, s.clone(), Some(s))
+                } else {
+                    self.node(
+                        format!("a:{name}"),
+                        NodeKind::Artifact,
+                        name.to_string(),
+                        Some(format!("{name}:latest")),
+                    )
+                }
+            }
+        }
+        let mut b = Builder {
+            g: LineageGraph::default(),
+            index: std::collections::HashMap::new(),
+            explode,
+        };
+        // Every artifact appears, even one no run mentions.
+        for a in &self.artifacts {
+            if explode {
+                for v in &a.versions {
+                    b.artifact(&format!("{}:{}", a.name, v.version));
+                }
+            } else {
+                b.artifact(&a.name);
+            }
+        }
+        for run in &self.runs {
+            let label = run.name.clone().unwrap_or_else(|| run.id.clone());
+            let r = b.node(format!("r:{}", run.id), NodeKind::Run, label, None);
+            for used in &run.used {
+                let a = b.artifact(used);
+                b.g.edges.push((a, r));
+            }
+            for logged in &run.logged {
+                let a = b.artifact(logged);
+                b.g.edges.push((r, a));
+            }
+        }
+        let mut g = b.g;
+        g.edges.sort_unstable();
+        g.edges.dedup();
+        // Layers: breadth-first from the nodes nothing points at (cycles, possible
+        // in the collapsed view, keep the first layer reached).
+        let n = g.nodes.len();
+        let mut incoming = vec![0usize; n];
+        for &(_, to) in &g.edges {
+            incoming[to] += 1;
+        }
+        let mut seen = vec![false; n];
+        let mut queue: std::collections::VecDeque<usize> =
+            (0..n).filter(|&i| incoming[i] == 0).collect();
+        for &i in &queue {
+            seen[i] = true;
+        }
+        while let Some(i) = queue.pop_front() {
+            for &(from, to) in &g.edges {
+                if from == i && !seen[to] {
+                    seen[to] = true;
+                    g.nodes[to].layer = g.nodes[i].layer + 1;
+                    queue.push_back(to);
+                }
+            }
+        }
+        g
+    }
+}
+
 /// `41727469666163743a31` (hex of the id's bytes) → `QXJ0aWZhY3Q6MQ==` (the id).
 pub fn id_from_hex(hex: &str) -> Option<String> {
     if !hex.len().is_multiple_of(2) || hex.is_empty() {
@@ -335,6 +461,25 @@ mod tests {
                 .to_string()
                 .contains("not in the catalog")
         );
+    }
+
+    #[test]
+    fn lineage_collapsed_and_exploded() {
+        let c = Catalog::parse(CATALOG.as_bytes()).expect("catalog");
+        let g = c.lineage(false);
+        let labels: Vec<(&str, usize)> = g
+            .nodes
+            .iter()
+            .map(|n| (n.label.as_str(), n.layer))
+            .collect();
+        assert_eq!(labels, [("digits", 0), ("preds", 2), ("train", 1)]);
+        assert_eq!(g.edges, [(0, 2), (2, 1)]);
+        let g = c.lineage(true);
+        let labels: Vec<&str> = g.nodes.iter().map(|n| n.label.as_str()).collect();
+        assert_eq!(labels, ["digits:v0", "preds:v0", "preds:v1", "train"]);
+        assert_eq!(g.edges.len(), 3);
+        assert_eq!(g.nodes[2].spec.as_deref(), Some("preds:v1"));
+        assert_eq!(g.nodes[2].layer, 2);
     }
 
     #[test]

@@ -1,0 +1,143 @@
+//! A small static file server on 127.0.0.1: what `loupe serve` runs, and what the
+//! end-to-end tests serve the built site with. Paths never leave their mount.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+
+/// URL prefix (starting and ending with `/`) → folder served under it.
+#[derive(Debug, Clone)]
+pub struct Mount {
+    pub prefix: String,
+    pub dir: PathBuf,
+}
+
+impl Mount {
+    pub fn new(prefix: &str, dir: impl Into<PathBuf>) -> Self {
+        Mount {
+            prefix: prefix.to_string(),
+            dir: dir.into(),
+        }
+    }
+}
+
+/// Serves `mounts` (first matching prefix wins) from a background thread.
+pub fn spawn(listener: TcpListener, mounts: Vec<Mount>) {
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mounts = mounts.clone();
+            std::thread::spawn(move || {
+                // A client that hangs up mid-response is not our problem.
+                let _ = handle(stream, &mounts);
+            });
+        }
+    });
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript",
+        "wasm" => "application/wasm",
+        "css" => "text/css",
+        "json" => "application/json",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "wav" => "audio/wav",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The file a request path maps to, if any (no `..`, no escaping the mount).
+pub fn resolve(mounts: &[Mount], path: &str) -> Option<PathBuf> {
+    let path = percent_decode(path.split(['?', '#']).next().unwrap_or("/"));
+    mounts.iter().find_map(|m| {
+        let rest = path.strip_prefix(&m.prefix)?;
+        if rest.split('/').any(|seg| seg == ".." || seg.contains('\\')) {
+            return None;
+        }
+        let mut f = m.dir.join(rest);
+        if f.is_dir() {
+            f = f.join("index.html");
+        }
+        f.is_file().then_some(f)
+    })
+}
+
+fn handle(mut stream: TcpStream, mounts: &[Mount]) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut header = String::new();
+    while reader.read_line(&mut header)? > 2 {
+        header.clear();
+    }
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    match resolve(mounts, target) {
+        Some(f) => {
+            let mut body = Vec::new();
+            std::fs::File::open(&f)?.read_to_end(&mut body)?;
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                content_type(&f),
+                body.len()
+            )?;
+            stream.write_all(&body)
+        }
+        None => {
+            let body = b"not found";
+            write!(
+                stream,
+                "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            stream.write_all(body)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_inside_their_mount() {
+        let dir = std::env::temp_dir().join(format!("loupe-serve-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("a")).expect("mkdir");
+        std::fs::write(dir.join("a/x.json"), b"{}").expect("write");
+        let mounts = [Mount::new("/data/", dir.join("a"))];
+        assert_eq!(
+            resolve(&mounts, "/data/x.json?v=1"),
+            Some(dir.join("a/x.json"))
+        );
+        assert_eq!(resolve(&mounts, "/data/%2e%2e/a/x.json"), None);
+        assert_eq!(resolve(&mounts, "/data/../a/x.json"), None);
+        assert_eq!(resolve(&mounts, "/other/x.json"), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
