@@ -8,8 +8,9 @@ use leptos::leptos_dom::helpers::window_event_listener;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use loupe_core::ops::JoinKind;
+use loupe_core::query::run_with_masks;
 use loupe_core::query::schema_of;
-use loupe_core::{ImageColumnInfo, View, run};
+use loupe_core::{ImageColumnInfo, View};
 
 use crate::catalog_page::CatalogPage;
 use crate::grid::Grid;
@@ -17,6 +18,7 @@ use crate::header_menu::{HeaderMenu, MenuAt};
 use crate::image_state::{ImageColumnState, OpenImage};
 use crate::legend::Legend;
 use crate::loader::{LoadedTable, OpenRequest, Progress, load_classes, load_table};
+use crate::mask_store::{Masks, load_all, wants_masks};
 use crate::panels::{ImageView, PanelRegistry};
 use crate::query_bar::QueryBar;
 use crate::start::StartPage;
@@ -248,10 +250,21 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
     let pop = window_event_listener(ev::popstate, move |_| query.set(read_query()));
     on_cleanup(move || pop.remove());
 
+    // Masks are fetched and decoded only once a query uses `mask_coverage`.
+    let masks = RwSignal::new(Masks::default());
+    let masks_started = StoredValue::new(false);
+    let mask_table = loaded.clone();
+    Effect::new(move |_| {
+        if query.with(wants_masks) && !masks_started.get_value() {
+            masks_started.set_value(true);
+            load_all(mask_table.clone(), masks);
+        }
+    });
     let table = loaded.clone();
     let result = Memo::new(move |_| {
+        let masks = masks.get();
         query.with(|q| {
-            run(&table.table, q)
+            run_with_masks(&table.table, q, Some(masks.as_ref()))
                 .map(|v| Shared(Arc::new(v)))
                 .map_err(|e| e.to_string())
         })

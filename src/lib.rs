@@ -11,6 +11,7 @@ pub mod header_menu;
 pub mod image_state;
 pub mod legend;
 pub mod loader;
+pub mod mask_store;
 pub mod palette;
 pub mod panels;
 pub mod query_bar;

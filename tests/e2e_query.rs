@@ -268,3 +268,49 @@ async fn derived_columns_hide_and_filter_by_value() {
         .len();
     wait_rowcount(&s, expected, "rows with that guess").await;
 }
+
+#[tokio::test]
+async fn mask_coverage_filters_by_segmentation() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    // Rows whose ground truth has a square (class 1) have square pixels in their mask.
+    let bytes =
+        std::fs::read(repo().join("public/demo/shapes/v0/shapes.table.json")).expect("shapes");
+    let t = read_table(&bytes).expect("table");
+    let col = t.column("image").expect("image");
+    let with_square = (0..t.row_count())
+        .filter(|&r| match col.get(r) {
+            loupe_core::Value::Image(img) => img
+                .box_layers
+                .iter()
+                .any(|l| l.name == "ground_truth" && l.boxes.iter().any(|b| b.class_id == 1)),
+            _ => false,
+        })
+        .count();
+    assert!(with_square > 0 && with_square < t.row_count());
+    assert_eq!(
+        s.open("?table=demo/shapes/v0/shapes.table.json&filter=mask_coverage(image,%201,%20%27ground_truth%27)%20%3E%200").await,
+        "ready"
+    );
+    wait_rowcount(
+        &s,
+        with_square,
+        "rows with square pixels once masks are decoded",
+    )
+    .await;
+    // Coverage as a derived column: a fraction, never null once loaded.
+    assert_eq!(
+        s.open("?table=demo/shapes/v0/shapes.table.json&derive=sq%3Dmask_coverage(image,%201,%20%27ground_truth%27)&sort=sq%20desc").await,
+        "ready"
+    );
+    let top = s
+        .wait_for(
+            "(() => { const h = [...document.querySelectorAll('[role=columnheader]')].findIndex(h => h.innerText.trim() === 'sq'); \
+             const c = document.querySelector(`[aria-rowindex=\"2\"] [aria-colindex=\"${h + 1}\"]`); \
+             return c && c.innerText.trim() !== 'null' && Number(c.innerText) > 0 ? Number(c.innerText) : 0; })()",
+            "a coverage fraction",
+        )
+        .await;
+    let top = top.as_f64().unwrap_or(0.0);
+    assert!(top > 0.0 && top <= 1.0, "{top}");
+}

@@ -169,10 +169,10 @@ pub fn ImageView(
 }
 
 /// Decoded class ids of a mask, kept so toggles recolour without refetching.
-struct MaskPixels {
-    width: u32,
-    height: u32,
-    ids: Vec<u8>,
+pub struct MaskPixels {
+    pub width: u32,
+    pub height: u32,
+    pub ids: Vec<u8>,
 }
 
 /// One mask layer: a grayscale PNG (pixel = class id) painted in class colours.
@@ -226,7 +226,8 @@ fn context_2d(canvas: &web_sys::HtmlCanvasElement) -> Option<web_sys::CanvasRend
     canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
 }
 
-fn read_mask(img: &web_sys::HtmlImageElement) -> Option<MaskPixels> {
+/// The class id of every pixel of a loaded mask image.
+pub fn read_mask(img: &web_sys::HtmlImageElement) -> Option<MaskPixels> {
     let (width, height) = (img.natural_width(), img.natural_height());
     if width == 0 || height == 0 {
         return None;

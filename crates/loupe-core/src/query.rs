@@ -9,7 +9,7 @@
 //! - `hide=<column>`, repeatable
 
 use crate::column::ColumnData;
-use crate::expr::{ExprError, Frame, Schema, compile, eval, eval_row, filter_rows};
+use crate::expr::{ExprError, Frame, MaskSource, Schema, compile, eval, eval_row, filter_rows};
 use crate::ops::{Grouping, group_rows, materialize, sort_rows};
 use crate::table::{Column, Table};
 
@@ -218,6 +218,7 @@ fn frame_of<'a>(table: &'a Table, derived: &'a [Column]) -> Frame<'a> {
     Frame {
         columns: table.columns.iter().chain(derived).collect(),
         rows: table.row_count(),
+        masks: None,
     }
 }
 
@@ -228,6 +229,15 @@ pub fn schema_of(table: &Table, derived: &[Column]) -> Schema {
 
 /// Runs `query` over `table`.
 pub fn run(table: &Table, query: &Query) -> Result<View, QueryError> {
+    run_with_masks(table, query, None)
+}
+
+/// Runs `query` with decoded masks available to `mask_coverage`.
+pub fn run_with_masks(
+    table: &Table,
+    query: &Query,
+    masks: Option<&dyn MaskSource>,
+) -> Result<View, QueryError> {
     let err = |part: QueryPart, source: &str, error: ExprError| QueryError {
         part,
         text: source.to_string(),
@@ -235,13 +245,15 @@ pub fn run(table: &Table, query: &Query) -> Result<View, QueryError> {
     };
     let mut derived: Vec<Column> = Vec::new();
     for d in &query.derived {
-        let frame = frame_of(table, &derived);
+        let mut frame = frame_of(table, &derived);
+        frame.masks = masks;
         let (expr, _) = compile(&d.expr, &frame.schema())
             .map_err(|e| err(QueryPart::Derived(d.name.clone()), &d.expr, e))?;
         let column = materialize(&d.name, eval(&expr, &frame), frame.rows);
         derived.push(column);
     }
-    let frame = frame_of(table, &derived);
+    let mut frame = frame_of(table, &derived);
+    frame.masks = masks;
     let schema = frame.schema();
     let mut rows = match &query.filter {
         Some(f) => {

@@ -497,3 +497,49 @@ fn streaming_errors_keep_their_position() {
             .contains("end of file")
     );
 }
+
+#[test]
+fn mask_coverage_reads_decoded_masks() {
+    use std::collections::HashMap;
+    let t = loupe_core::read_table(&read("media/v0/media.table.json")).expect("table");
+    let mut masks: HashMap<String, Vec<u8>> = HashMap::new();
+    masks.insert(
+        "media/images/mask/3fa51b522cfe9e1e6d3e.mask.png".into(),
+        vec![0, 1, 1, 2],
+    );
+    let query =
+        |expr: &str| loupe_core::Query::from_params([("derive", format!("cov={expr}").as_str())]);
+    let value = |q: &loupe_core::Query, m: Option<&dyn loupe_core::expr::MaskSource>| {
+        let v = loupe_core::query::run_with_masks(&t, q, m).expect("runs");
+        v.derived[0].get(0)
+    };
+    assert_eq!(
+        value(
+            &query("mask_coverage(image, 1, 'prediction')"),
+            Some(&masks)
+        ),
+        Value::Float(0.5)
+    );
+    assert_eq!(
+        value(
+            &query("mask_coverage(image, 2, 'prediction')"),
+            Some(&masks)
+        ),
+        Value::Float(0.25)
+    );
+    // The first mask layer is `from_file`, not loaded: null, as without any masks.
+    assert_eq!(
+        value(&query("mask_coverage(image, 1)"), Some(&masks)),
+        Value::Null
+    );
+    assert_eq!(
+        value(&query("mask_coverage(image, 1, 'prediction')"), None),
+        Value::Null
+    );
+    let err = loupe_core::run(&t, &query("mask_coverage(id, 1)")).expect_err("not an image");
+    assert!(
+        err.to_string()
+            .contains("argument 1 of `mask_coverage` must be image"),
+        "{err}"
+    );
+}

@@ -27,11 +27,25 @@ pub const FALSE: u8 = 0;
 pub const TRUE: u8 = 1;
 pub const NULL: u8 = 2;
 
-/// The columns an expression can see (a table plus derived columns).
+/// Decoded segmentation masks, by artifact path: one class id per pixel. The
+/// app fills it by fetching mask PNGs; the core only reads it.
+pub trait MaskSource: std::fmt::Debug + Send + Sync {
+    fn class_ids(&self, path: &str) -> Option<&[u8]>;
+}
+
+impl MaskSource for std::collections::HashMap<String, Vec<u8>> {
+    fn class_ids(&self, path: &str) -> Option<&[u8]> {
+        self.get(path).map(Vec::as_slice)
+    }
+}
+
+/// The columns an expression can see (a table plus derived columns), and the
+/// decoded masks `mask_coverage` reads (if any were loaded).
 #[derive(Debug, Clone)]
 pub struct Frame<'a> {
     pub columns: Vec<&'a Column>,
     pub rows: usize,
+    pub masks: Option<&'a dyn MaskSource>,
 }
 
 impl<'a> Frame<'a> {
@@ -39,6 +53,7 @@ impl<'a> Frame<'a> {
         Frame {
             columns: table.columns.iter().collect(),
             rows: table.row_count(),
+            masks: None,
         }
     }
 
@@ -264,11 +279,41 @@ pub fn eval<'a>(e: &Expr, frame: &Frame<'a>) -> Vector<'a> {
                 _ => per_row(n, |r| field_value(&b.value_at(r), field)),
             }
         }
+        ExprKind::Call(name, args) if name == "mask_coverage" => {
+            let args: Vec<Vector> = args.iter().map(|a| eval(a, frame)).collect();
+            per_row(n, |r| {
+                let values: Vec<Value> = args.iter().map(|a| a.get(r)).collect();
+                mask_coverage(frame.masks, &values)
+            })
+        }
         ExprKind::Call(name, args) => {
             let args: Vec<Vector> = args.iter().map(|a| eval(a, frame)).collect();
             call_vector(name, args, n)
         }
     }
+}
+
+/// `mask_coverage(image, class[, layer])`: the fraction of the mask's pixels that
+/// are `class` (the first mask layer unless one is named); null until the mask
+/// has been loaded, or if the image has no such layer.
+pub fn mask_coverage(masks: Option<&dyn MaskSource>, args: &[Value]) -> Value {
+    let (Some(Value::Image(img)), Some(class)) =
+        (args.first(), args.get(1).and_then(Value::as_f64))
+    else {
+        return Value::Null;
+    };
+    let layer = match args.get(2) {
+        Some(Value::Str(name)) => img.mask_layers.iter().find(|m| m.name == *name),
+        _ => img.mask_layers.first(),
+    };
+    let Some(ids) = layer.and_then(|l| masks?.class_ids(&l.path)) else {
+        return Value::Null;
+    };
+    if ids.is_empty() || class.fract() != 0.0 || !(0.0..=255.0).contains(&class) {
+        return Value::Float(0.0);
+    }
+    let class = class as u8;
+    Value::Float(ids.iter().filter(|&&id| id == class).count() as f64 / ids.len() as f64)
 }
 
 impl Vector<'_> {
@@ -749,6 +794,9 @@ pub fn eval_row(e: &Expr, frame: &Frame<'_>, row: usize) -> Value {
         ExprKind::Field(b, f) => field_value(&one(b), f),
         ExprKind::Call(name, args) => {
             let values: Vec<Value> = args.iter().map(one).collect();
+            if name == "mask_coverage" {
+                return mask_coverage(frame.masks, &values);
+            }
             call(name, &values)
         }
     }

@@ -63,6 +63,11 @@ pub const FUNCTIONS: &[(&str, &str, &str)] = &[
         "max_score(image[, layer])",
         "highest box score",
     ),
+    (
+        "mask_coverage",
+        "mask_coverage(image, class_id[, layer])",
+        "fraction of the mask's pixels of that class (first mask layer by default)",
+    ),
 ];
 
 fn loose(t: Ty) -> bool {
@@ -216,6 +221,15 @@ pub fn return_type(name: &str, args: &[Ty]) -> Result<Ty, String> {
             } else {
                 Ty::Number
             })
+        }
+        "mask_coverage" => {
+            need(args, name, 2, 3)?;
+            arg_is(name, 0, args[0], &[Ty::Image])?;
+            arg_is(name, 1, args[1], &[Ty::Number])?;
+            if let Some(layer) = args.get(2) {
+                arg_is(name, 2, *layer, &[Ty::String])?;
+            }
+            Ok(Ty::Number)
         }
         _ => {
             let close: Vec<&str> = FUNCTIONS

@@ -11,7 +11,7 @@ mod lexer;
 mod parser;
 
 pub use check::{Schema, Ty, check};
-pub use eval::{Frame, Vector, eval, eval_row, filter_rows};
+pub use eval::{Frame, MaskSource, Vector, eval, eval_row, filter_rows};
 pub use functions::FUNCTIONS;
 pub use parser::parse;
 
