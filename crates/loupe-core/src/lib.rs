@@ -8,6 +8,7 @@
 pub mod bitmap;
 pub mod catalog;
 pub mod column;
+pub mod compare;
 pub mod document;
 pub mod error;
 pub mod expr;

@@ -271,6 +271,29 @@ impl Parser {
                         close.end,
                     );
                 }
+                Tok::At => {
+                    self.bump();
+                    let t = self.bump();
+                    let ExprKind::Column(name) = &e.kind else {
+                        return Err(ExprError::at(
+                            e.start,
+                            t.end,
+                            "`@version` follows a column, as in `guess@v0`",
+                        ));
+                    };
+                    let Tok::Ident(version) = t.tok else {
+                        return Err(ExprError::at(
+                            t.start,
+                            t.end.max(t.start + 1),
+                            format!(
+                                "expected a version name after `@`, found {}",
+                                t.tok.describe()
+                            ),
+                        ));
+                    };
+                    let start = e.start;
+                    e = node(ExprKind::Column(format!("{name}@{version}")), start, t.end);
+                }
                 Tok::Dot => {
                     self.bump();
                     let t = self.bump();
@@ -444,6 +467,14 @@ mod tests {
     }
 
     #[test]
+    fn version_suffixes_name_compared_columns() {
+        assert_eq!(
+            show("row[\"guess\"]@v0 != guess@v1"),
+            "(col(guess@v0) != col(guess@v1))"
+        );
+    }
+
+    #[test]
     fn errors_point_at_the_problem() {
         let e = parse("score > ").expect_err("incomplete");
         assert_eq!(
@@ -463,6 +494,12 @@ mod tests {
             .message
             .contains("deeply"));
         assert!(parse("").is_err());
-        assert!(parse("a @ b").expect_err("char").message.contains('@'));
+        assert!(parse("a # b").expect_err("char").message.contains('#'));
+        assert!(
+            parse("1 @ v0")
+                .expect_err("version")
+                .message
+                .contains("follows a column")
+        );
     }
 }

@@ -35,7 +35,7 @@ pub enum JoinError {
 }
 
 /// A hashable join key: numbers by value (1 and 1.0 match), text by content.
-fn key_of(v: &Value) -> Option<String> {
+pub fn join_key(v: &Value) -> Option<String> {
     match v {
         Value::Null => None,
         Value::Str(s) => Some(format!("s{s}")),
@@ -67,7 +67,7 @@ pub fn join(
         .ok_or_else(|| JoinError::NoRightKey(key2.into()))?;
     let mut index: HashMap<String, Vec<u32>, BuildHasherDefault<FxHasher>> = HashMap::default();
     for r in 0..rk.len() {
-        if let Some(k) = key_of(&rk.get(r)) {
+        if let Some(k) = join_key(&rk.get(r)) {
             index.entry(k).or_default().push(r as u32);
         }
     }
@@ -75,7 +75,7 @@ pub fn join(
     let mut pairs: Vec<(Option<u32>, Option<u32>)> = Vec::new();
     let mut right_used = vec![false; right.row_count()];
     for l in 0..lk.len() {
-        let matches = key_of(&lk.get(l)).and_then(|k| index.get(&k));
+        let matches = join_key(&lk.get(l)).and_then(|k| index.get(&k));
         match matches {
             Some(rows) => {
                 for &r in rows {

@@ -8,7 +8,7 @@ mod sort;
 
 pub use aggregate::{Agg, ColumnSummary, Histogram, aggregate, histogram, summarize, top_values};
 pub use group::{GroupIds, Grouping, group_ids, group_rows};
-pub use join::{JoinError, JoinKind, join};
+pub use join::{JoinError, JoinKind, join, join_key};
 pub use sort::{sort_rows, top_rows};
 
 use crate::column::{ColumnBuilder, ColumnData};
