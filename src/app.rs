@@ -19,6 +19,7 @@ use crate::image_state::{ImageColumnState, OpenImage};
 use crate::legend::Legend;
 use crate::loader::{LoadedTable, OpenRequest, Progress, load_classes, load_table};
 use crate::mask_store::{Masks, load_all, wants_masks};
+use crate::palette::version_colour;
 use crate::panels::{ImageView, PanelRegistry};
 use crate::query_bar::QueryBar;
 use crate::start::StartPage;
@@ -67,6 +68,8 @@ struct Params {
     /// catalog, the selected `name:version`.
     artifact: Option<String>,
     join: Option<JoinKind>,
+    compare: Vec<String>,
+    key: Option<String>,
 }
 
 fn query_params() -> Params {
@@ -83,6 +86,12 @@ fn query_params() -> Params {
         catalog: get("catalog"),
         artifact: get("artifact"),
         join: get("join").and_then(|j| JoinKind::parse(&j)),
+        compare: params
+            .iter()
+            .filter(|(k, v)| k == "compare" && !v.is_empty())
+            .map(|(_, v)| v.clone())
+            .collect(),
+        key: get("key"),
     }
 }
 
@@ -129,6 +138,8 @@ pub fn App() -> impl IntoView {
             root: params.root.clone(),
             catalog: params.catalog.clone(),
             join: params.join,
+            compare: params.compare.clone(),
+            key: params.key.clone(),
         };
         spawn_local(async move {
             let report = move |p: Progress| {
@@ -345,6 +356,22 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
         })
         .filter_map(|(col, st)| st.map(|st| view! { <Legend name=col.name.clone() state=st /> }))
         .collect_view();
+    let compare_legend = loaded.compare.as_ref().map(|c| {
+        let items = c
+            .versions
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                view! {
+                    <span class="version-chip" data-version=v.clone()>
+                        <span class="swatch" style:background=version_colour(i)></span>{v.clone()}
+                    </span>
+                }
+            })
+            .collect_view();
+        let key = c.key.clone().map_or_else(|| "matched by row position".to_string(), |k| format!("matched on `{k}`"));
+        view! { <div class="compare-legend" aria-label="compared versions">"comparing " {items} <span class="compare-key">{key}</span></div> }
+    });
     let title = loaded
         .url
         .rsplit('/')
@@ -371,6 +398,7 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
                 <span class="summary" data-view-summary="">{summary}</span>
             </header>
             <QueryBar query schema run_error />
+            {compare_legend}
             <div class="legends">{legends}</div>
             <Grid model=grid_model on_header />
             <HeaderMenu at=menu query loaded=loaded.clone() view=menu_view />

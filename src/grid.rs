@@ -31,6 +31,8 @@ pub struct GridColumn {
     pub visual: bool,
     /// `Some(descending)` when the view is sorted by this column.
     pub sorted: Option<bool>,
+    /// The colour of the compared version this column belongs to.
+    pub accent: Option<&'static str>,
     /// Draws the cell of view row `i`.
     pub render: CellRenderer,
 }
@@ -122,6 +124,7 @@ pub fn Grid(
                     let for_drag = col.clone();
                     view! {
                         <div role="columnheader" class="cell head" aria-colindex=c + 1 data-kind=col.kind
+                             style:box-shadow=col.accent.map(|a| format!("inset 0 3px 0 {a}"))
                              aria-sort=match col.sorted { Some(true) => "descending", Some(false) => "ascending", None => "none" }
                              title=format!("{name} ({}) — click for sort, group, filter, summary", col.kind)>
                             <button class="name" on:click=move |e| {

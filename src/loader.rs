@@ -25,6 +25,15 @@ pub struct LoadedTable {
     /// Per column: where its media paths resolve (columns of a joined table can
     /// come from different artifacts).
     pub media: Vec<Arc<MediaResolver>>,
+    /// When versions are compared: their labels and each column's version.
+    pub compare: Option<CompareInfo>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompareInfo {
+    pub versions: Vec<String>,
+    pub key: Option<String>,
+    pub column_version: Vec<Option<usize>>,
 }
 
 impl LoadedTable {
@@ -63,6 +72,9 @@ pub struct OpenRequest {
     /// A catalog for resolving references into other artifacts.
     pub catalog: Option<String>,
     pub join: Option<JoinKind>,
+    /// Other versions to compare with (`&compare=`, repeatable), matched on `key`.
+    pub compare: Vec<String>,
+    pub key: Option<String>,
 }
 
 /// One artifact version: its folder, manifest (if any) and media resolver.
@@ -79,11 +91,89 @@ struct Ctx<'a, P: Fn(Progress)> {
     progress: &'a P,
 }
 
-/// Loads what `req` names (relative URLs resolve against the page).
+/// Loads what `req` names (relative URLs resolve against the page); with
+/// `compare`, every version, merged on the key.
 pub async fn load_table(
     req: &OpenRequest,
     progress: impl Fn(Progress),
 ) -> Result<LoadedTable, String> {
+    if req.compare.is_empty() {
+        return load_one(req, &progress).await;
+    }
+    let mut loaded = Vec::new();
+    for url in std::iter::once(&req.table).chain(&req.compare) {
+        let one = OpenRequest {
+            table: url.clone(),
+            root: None,
+            catalog: req.catalog.clone(),
+            join: req.join,
+            compare: Vec::new(),
+            key: None,
+        };
+        loaded.push(load_one(&one, &progress).await?);
+    }
+    let versions = version_labels(&loaded);
+    let tables: Vec<&Table> = loaded.iter().map(|l| &l.table).collect();
+    let key = match &req.key {
+        Some(k) => Some(k.clone()),
+        None => loupe_core::compare::detect_key(&tables),
+    };
+    let c = loupe_core::compare::compare(&tables, &versions, key.as_deref())
+        .map_err(|e| format!("Could not compare: {e}"))?;
+    // Each merged column's media resolve where its version's column did.
+    let media = c
+        .table
+        .columns
+        .iter()
+        .zip(&c.column_version)
+        .map(|(col, v)| {
+            let v = v.unwrap_or(0);
+            let base = col
+                .name
+                .rsplit_once('@')
+                .map_or(col.name.as_str(), |(n, _)| n);
+            let source = loaded[v].table.column_index(base).unwrap_or(0);
+            loaded[v].media_of(source)
+        })
+        .collect();
+    let first = &loaded[0];
+    Ok(LoadedTable {
+        url: first.url.clone(),
+        root: first.root.clone(),
+        table: c.table,
+        media,
+        compare: Some(CompareInfo {
+            versions: c.versions,
+            key: c.key,
+            column_version: c.column_version,
+        }),
+    })
+}
+
+/// `v0`, `v1`, … from the version folders when they are named so and distinct,
+/// otherwise by position.
+fn version_labels(loaded: &[LoadedTable]) -> Vec<String> {
+    let from_folder: Vec<Option<String>> = loaded
+        .iter()
+        .map(|l| {
+            let name = l.root.trim_end_matches('/').rsplit('/').next()?.to_string();
+            (name.len() > 1
+                && name.starts_with('v')
+                && name[1..].chars().all(|c| c.is_ascii_digit()))
+            .then_some(name)
+        })
+        .collect();
+    let mut labels: Vec<String> = from_folder.iter().flatten().cloned().collect();
+    labels.sort();
+    labels.dedup();
+    if labels.len() == loaded.len() {
+        from_folder.into_iter().flatten().collect()
+    } else {
+        (0..loaded.len()).map(|i| format!("v{i}")).collect()
+    }
+}
+
+async fn load_one(req: &OpenRequest, progress: &impl Fn(Progress)) -> Result<LoadedTable, String> {
     let abs = absolute_url(&req.table)?;
     let folder = match &req.root {
         Some(r) => {
@@ -110,7 +200,7 @@ pub async fn load_table(
     let ctx = Ctx {
         catalog,
         join: req.join.unwrap_or(JoinKind::Inner),
-        progress: &progress,
+        progress,
     };
     let artifact = open_artifact(&folder, &ctx).await;
     let (table, media) = match abs.strip_prefix(&folder) {
@@ -125,6 +215,7 @@ pub async fn load_table(
         root: artifact.folder,
         table,
         media,
+        compare: None,
     })
 }
 

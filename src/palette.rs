@@ -10,6 +10,13 @@ pub fn class_colour(id: i64) -> &'static str {
     PALETTE[id.rem_euclid(PALETTE.len() as i64) as usize]
 }
 
+/// Colours of compared versions: v0 blue, v1 yellow, then green, purple, red.
+const VERSIONS: [&str; 5] = ["#3b82f6", "#eab308", "#22c55e", "#a855f7", "#ef4444"];
+
+pub fn version_colour(v: usize) -> &'static str {
+    VERSIONS[v % VERSIONS.len()]
+}
+
 /// The same colour as RGB bytes, for painting masks.
 pub fn class_rgb(id: i64) -> [u8; 3] {
     let hex = class_colour(id).trim_start_matches('#');

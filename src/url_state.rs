@@ -42,7 +42,10 @@ pub fn search_for(query: &Query) -> String {
         return String::new();
     };
     for (k, v) in search_params() {
-        if matches!(k.as_str(), "table" | "root" | "embed") {
+        if matches!(
+            k.as_str(),
+            "table" | "root" | "embed" | "catalog" | "join" | "compare" | "key"
+        ) {
             out.append(&k, &v);
         }
     }

@@ -10,6 +10,7 @@ use crate::grid::{GridColumn, GridModel};
 use crate::group_cells::group_cell;
 use crate::image_state::ImageColumnState;
 use crate::loader::LoadedTable;
+use crate::palette::version_colour;
 use crate::panels::{CellContext, PanelRegistry};
 
 /// Everything a model is built from.
@@ -124,6 +125,46 @@ fn column_of<'a>(
     }
 }
 
+/// The compared version a table column belongs to (`name@v1` → 1).
+fn version_of(inputs: &ViewInputs, base: usize, derived: Option<usize>) -> Option<usize> {
+    if derived.is_some() {
+        return None;
+    }
+    inputs
+        .loaded
+        .compare
+        .as_ref()?
+        .column_version
+        .get(base)
+        .copied()
+        .flatten()
+}
+
+/// For `name@vK` (K > 0): is the value different from `name@v0`'s in this row?
+fn differs_from_first(
+    loaded: &LoadedTable,
+    col: &Column,
+    row: usize,
+    value: &loupe_core::Value,
+) -> bool {
+    let Some(info) = &loaded.compare else {
+        return false;
+    };
+    let Some((base, version)) = col.name.rsplit_once('@') else {
+        return false;
+    };
+    let Some(first) = info.versions.first() else {
+        return false;
+    };
+    if version == first.as_str() {
+        return false;
+    }
+    loaded
+        .table
+        .column(&format!("{base}@{first}"))
+        .is_some_and(|c| c.value(row).as_ref() != value)
+}
+
 fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
     let columns = visible_columns(inputs)
         .into_iter()
@@ -139,10 +180,17 @@ fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
                 kind: col.kind_label(),
                 visual: is_visual(col),
                 sorted: sorted_by(&inputs.query, &col.name),
+                accent: version_of(inputs, base, derived).map(version_colour),
                 render: Arc::new(move |i| {
                     let col = column_of(&loaded, &view, base, derived);
                     let row = view.rows[i] as usize;
-                    registry.render(&col.value(row), &ctx)
+                    let value = col.value(row);
+                    let cell = registry.render(&value, &ctx);
+                    // A compared column whose value differs from the first version's is marked.
+                    match differs_from_first(&loaded, col, row, &value) {
+                        true => view! { <div class="differs" title="differs from the first version">{cell}</div> }.into_any(),
+                        false => cell,
+                    }
                 }),
             }
         })
@@ -177,6 +225,7 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
             kind: "group key",
             visual: false,
             sorted: sorted_by(&inputs.query, name),
+            accent: None,
             render: Arc::new(move |i| {
                 let key = view
                     .groups
@@ -199,6 +248,7 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
         kind: "rows",
         visual: false,
         sorted: sorted_by(&inputs.query, "count"),
+        accent: None,
         render: Arc::new(move |i| {
             let n = view
                 .groups
@@ -226,6 +276,7 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
             kind: col.kind_label(),
             visual: is_visual(col),
             sorted: None,
+            accent: version_of(inputs, base, derived).map(version_colour),
             render: Arc::new(move |i| {
                 let col = column_of(&loaded, &view, base, derived);
                 let members = view

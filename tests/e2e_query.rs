@@ -314,3 +314,46 @@ async fn mask_coverage_filters_by_segmentation() {
     let top = top.as_f64().unwrap_or(0.0);
     assert!(top > 0.0 && top <= 1.0, "{top}");
 }
+
+#[tokio::test]
+async fn comparing_two_versions_on_their_id() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let v0 = "demo/digit-predictions/v0/predictions.table.json";
+    assert_eq!(s.open(&format!("?table={v0}&compare={V1}")).await, "ready");
+    let read = |p: &str| {
+        read_table(&std::fs::read(repo().join("public").join(p)).expect("demo")).expect("table")
+    };
+    let (a, b) = (read(v0), read(V1));
+    let merged =
+        loupe_core::compare::compare(&[&a, &b], &["v0".to_string(), "v1".to_string()], Some("id"))
+            .expect("compare");
+    wait_rowcount(&s, merged.table.row_count(), "one row per id").await;
+    let headers = s.js("return [...document.querySelectorAll('[role=columnheader]')].map(h => h.innerText.trim())").await;
+    let want: Vec<&str> = merged
+        .table
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(headers, serde_json::json!(want));
+    let legend = s
+        .js("return [...document.querySelectorAll('.version-chip')].map(v => v.dataset.version)")
+        .await;
+    assert_eq!(legend, serde_json::json!(["v0", "v1"]));
+    // Changed from right to wrong: an ordinary filter over version columns.
+    let filter = "guess@v0 == truth@v0 and row[\"guess\"]@v1 != truth@v1";
+    type_filter(&s, filter, true).await;
+    let expected = run(&merged.table, &Query::from_params([("filter", filter)]))
+        .expect("runs")
+        .rows
+        .len();
+    wait_rowcount(&s, expected, "right-to-wrong rows").await;
+    // In those rows v1's guess differs from v0's, and the cell says so.
+    s.wait_for(
+        "(() => { const h = [...document.querySelectorAll('[role=columnheader]')].findIndex(h => h.innerText.trim() === 'guess@v1'); \
+         return document.querySelector(`[aria-rowindex=\"2\"] [aria-colindex=\"${h + 1}\"] .differs`) !== null; })()",
+        "the changed guess is marked",
+    )
+    .await;
+}
