@@ -13,6 +13,7 @@ use loupe_core::query::schema_of;
 use loupe_core::{ImageColumnInfo, View};
 
 use crate::catalog_page::CatalogPage;
+use crate::confusion_panel::ConfusionPanel;
 use crate::grid::Grid;
 use crate::header_menu::{HeaderMenu, MenuAt};
 use crate::image_state::{ImageColumnState, OpenImage};
@@ -399,6 +400,7 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             </header>
             <QueryBar query schema run_error />
             {compare_legend}
+            <ConfusionPanel loaded=loaded.clone() view query />
             <div class="legends">{legends}</div>
             <Grid model=grid_model on_header />
             <HeaderMenu at=menu query loaded=loaded.clone() view=menu_view />

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod catalog_page;
 pub mod charts;
+pub mod confusion_panel;
 pub mod fetch;
 pub mod grid;
 pub mod group_cells;

@@ -117,6 +117,12 @@ pub fn QueryBar(
                        on:input=move |e| text.set(event_target_value(&e))
                        on:keydown=move |e| if e.key() == "Enter" { apply() } />
                 <button class="add-column" on:click=move |_| editor_open.update(|o| *o = !*o)>"+ column"</button>
+                <button class="toggle-confusion" title="confusion matrix of truth × guess" on:click=move |_| {
+                    let names: Vec<String> = schema.with(|s| s.columns.iter().map(|(n, _)| n.clone()).collect());
+                    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let pair = crate::confusion_panel::default_pair(&refs);
+                    query.update(|q| q.confusion = if q.confusion.is_some() { None } else { pair });
+                }>"confusion"</button>
             </div>
             {move || error.get().map(|e| view! { <pre class="expr-error" role="status">{e}</pre> })}
             <Show when=move || editor_open.get()>

@@ -357,3 +357,62 @@ async fn comparing_two_versions_on_their_id() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn confusion_matrix_counts_and_filters_on_click() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open(&format!("?table={V1}")).await, "ready");
+    s.js("document.querySelector('button.toggle-confusion').click(); return 0")
+        .await;
+    s.wait_for(
+        "document.querySelector('table.confusion')",
+        "confusion matrix",
+    )
+    .await;
+    assert!(location_search(&s).await.contains("confusion=truth, guess"));
+    let t = predictions();
+    let all: Vec<u32> = (0..t.row_count() as u32).collect();
+    let m = loupe_core::ops::confusion(
+        t.column("truth").expect("truth"),
+        t.column("guess").expect("guess"),
+        &all,
+    );
+    let cells = s
+        .js("return document.querySelectorAll('table.confusion td.cm-cell').length")
+        .await;
+    assert_eq!(
+        cells.as_u64(),
+        Some((m.labels.len() * m.labels.len()) as u64)
+    );
+    // The most confused off-diagonal pair.
+    let (mut best, mut at) = (0, (String::new(), String::new()));
+    for (ti, tl) in m.labels.iter().enumerate() {
+        for (gi, gl) in m.labels.iter().enumerate() {
+            if ti != gi && m.counts[ti][gi] > best {
+                best = m.counts[ti][gi];
+                at = (tl.clone(), gl.clone());
+            }
+        }
+    }
+    let sel = format!(
+        "table.confusion td[data-truth=\"{}\"][data-guess=\"{}\"]",
+        at.0, at.1
+    );
+    let shown = s
+        .js(&format!(
+            "return Number(document.querySelector('{sel}').dataset.count)"
+        ))
+        .await;
+    assert_eq!(shown.as_u64(), Some(best as u64));
+    s.js(&format!(
+        "document.querySelector('{sel}').click(); return 0"
+    ))
+    .await;
+    wait_rowcount(&s, best, "rows of that cell").await;
+    let search = location_search(&s).await;
+    assert!(
+        search.contains(&format!("filter=truth == {} and guess == {}", at.0, at.1)),
+        "{search}"
+    );
+}

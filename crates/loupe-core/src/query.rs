@@ -33,6 +33,8 @@ pub struct Query {
     pub group: Vec<String>,
     pub derived: Vec<Derived>,
     pub hidden: Vec<String>,
+    /// Columns of the confusion-matrix panel: (truth, guess).
+    pub confusion: Option<(String, String)>,
 }
 
 /// Which part of a query an error is in.
@@ -144,6 +146,11 @@ impl Query {
                     }
                 }
                 "hide" if !v.is_empty() => q.hidden.push(v.to_string()),
+                "confusion" => {
+                    if let [t, g] = split_top_level(v).as_slice() {
+                        q.confusion = Some((t.clone(), g.clone()));
+                    }
+                }
                 _ => {}
             }
         }
@@ -174,6 +181,9 @@ impl Query {
         }
         for h in &self.hidden {
             out.push(("hide", h.clone()));
+        }
+        if let Some((t, g)) = &self.confusion {
+            out.push(("confusion", format!("{t}, {g}")));
         }
         out
     }
@@ -422,7 +432,9 @@ mod tests {
             ("group", "guess, truth"),
             ("sort", "count desc, guess"),
             ("hide", "image"),
+            ("confusion", "truth, guess"),
         ]);
+        assert_eq!(q.confusion, Some(("truth".into(), "guess".into())));
         assert_eq!(
             q.sort[0],
             SortKey {

@@ -1,0 +1,143 @@
+//! The confusion-matrix panel: truth × guess over the rows in view, with counts
+//! and row percentages; clicking a cell filters to those rows.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use loupe_core::ops::confusion;
+use loupe_core::{Column, DataType, Query, View};
+
+use crate::loader::LoadedTable;
+use crate::view_model::{Shared, column_expr};
+
+/// The default pair: `truth`/`guess`, `label`/`prediction`, or the first two columns.
+pub fn default_pair(names: &[&str]) -> Option<(String, String)> {
+    let find = |cands: &[&str]| {
+        names
+            .iter()
+            .find(|n| cands.iter().any(|c| n.eq_ignore_ascii_case(c)))
+            .map(|n| n.to_string())
+    };
+    match (
+        find(&["truth", "label", "ground_truth", "target", "y"]),
+        find(&["guess", "prediction", "pred", "predicted"]),
+    ) {
+        (Some(t), Some(g)) => Some((t, g)),
+        _ => names
+            .iter()
+            .find(|n| n.starts_with("truth@"))
+            .zip(names.iter().find(|n| n.starts_with("guess@")))
+            .map(|(t, g)| (t.to_string(), g.to_string())),
+    }
+}
+
+fn literal(value: &str, dtype: DataType) -> String {
+    if dtype.is_numeric() || dtype == DataType::Bool {
+        value.to_string()
+    } else {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+fn find<'a>(loaded: &'a LoadedTable, view: &'a View, name: &str) -> Option<&'a Column> {
+    view.derived
+        .iter()
+        .rev()
+        .find(|c| c.name == name)
+        .or_else(|| loaded.table.column(name))
+}
+
+#[component]
+pub fn ConfusionPanel(
+    loaded: Arc<LoadedTable>,
+    view: Memo<Shared<View>>,
+    query: RwSignal<Query>,
+) -> impl IntoView {
+    move || {
+        let (t_name, g_name) = query.with(|q| q.confusion.clone())?;
+        let v = view.get();
+        let v = &v.0;
+        let (Some(tc), Some(gc)) = (find(&loaded, v, &t_name), find(&loaded, v, &g_name)) else {
+            return Some(
+                view! { <div class="confusion-panel" role="alert">{format!("confusion matrix: no columns `{t_name}` and `{g_name}`")}</div> }
+                    .into_any(),
+            );
+        };
+        let rows: Vec<u32> = match &v.groups {
+            Some(g) => g.grouping.members.iter().flatten().copied().collect(),
+            None => v.rows.clone(),
+        };
+        let m = confusion(tc, gc, &rows);
+        let (t_type, g_type) = (tc.data_type(), gc.data_type());
+        let head = m
+            .labels
+            .iter()
+            .map(|l| view! { <th scope="col">{l.clone()}</th> })
+            .collect_view();
+        let max = m.counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
+        let body = m
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(ti, tl)| {
+                let row_total: usize = m.counts[ti].iter().sum();
+                let cells = m
+                    .labels
+                    .iter()
+                    .enumerate()
+                    .map(|(gi, gl)| {
+                        let n = m.counts[ti][gi];
+                        let pct = if row_total == 0 { 0.0 } else { n as f64 * 100.0 / row_total as f64 };
+                        let clause = format!(
+                            "{} == {} and {} == {}",
+                            column_expr(&t_name),
+                            literal(tl, t_type),
+                            column_expr(&g_name),
+                            literal(gl, g_type)
+                        );
+                        let shade = n as f64 / max;
+                        view! {
+                            <td class="cm-cell" class:diagonal=ti == gi data-truth=tl.clone() data-guess=gl.clone() data-count=n
+                                style:background=format!("rgba(59, 130, 246, {:.3})", shade * 0.75)
+                                title=format!("truth {tl}, guess {gl}: {n} ({pct:.1}% of truth {tl})")
+                                on:click=move |_| query.update(|q| {
+                                    q.filter = Some(match q.filter.take() {
+                                        Some(f) if !f.trim().is_empty() => format!("({f}) and {clause}"),
+                                        _ => clause.clone(),
+                                    });
+                                })>
+                                <span class="cm-count">{n}</span>
+                                <span class="cm-pct">{format!("{pct:.0}%")}</span>
+                            </td>
+                        }
+                    })
+                    .collect_view();
+                view! { <tr><th scope="row">{tl.clone()}</th>{cells}</tr> }
+            })
+            .collect_view();
+        let total = m.total();
+        let accuracy = if total == 0 {
+            0.0
+        } else {
+            m.correct() as f64 * 100.0 / total as f64
+        };
+        Some(
+            view! {
+                <section class="confusion-panel" aria-label="confusion matrix">
+                    <p class="cm-title">
+                        {format!("{t_name} (rows) × {g_name} (columns): {total} rows, {accuracy:.1}% on the diagonal")}
+                        {(m.skipped > 0).then(|| format!(", {} with a null skipped", m.skipped))}
+                        <button class="chip-remove" aria-label="close the confusion matrix" on:click=move |_| query.update(|q| q.confusion = None)>"×"</button>
+                    </p>
+                    <div class="cm-scroll">
+                        <table class="confusion" role="table">
+                            <thead><tr><th class="cm-corner">"truth \\ guess"</th>{head}</tr></thead>
+                            <tbody>{body}</tbody>
+                        </table>
+                    </div>
+                </section>
+            }
+            .into_any(),
+        )
+    }
+}
