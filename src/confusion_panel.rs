@@ -115,6 +115,60 @@ pub fn ConfusionPanel(
                 view! { <tr><th scope="row">{tl.clone()}</th>{cells}</tr> }
             })
             .collect_view();
+        // Compared versions: how the matrix moved from this version to the next one.
+        let delta = match (
+            t_name.rsplit_once('@'),
+            g_name.rsplit_once('@'),
+            &loaded.compare,
+        ) {
+            (Some((tb, tv)), Some((gb, gv)), Some(info)) if tv == gv => info
+                .versions
+                .iter()
+                .find(|v| v.as_str() != tv)
+                .and_then(|other| {
+                    let (to, go) = (
+                        find(&loaded, v, &format!("{tb}@{other}"))?,
+                        find(&loaded, v, &format!("{gb}@{other}"))?,
+                    );
+                    Some((other.clone(), tv.to_string(), confusion(to, go, &rows)))
+                }),
+            _ => None,
+        };
+        let delta_view = delta.map(|(other, this, m2)| {
+            let labels: Vec<String> = {
+                let mut l = m.labels.clone();
+                for x in &m2.labels {
+                    if !l.contains(x) {
+                        l.push(x.clone());
+                    }
+                }
+                l
+            };
+            let head = labels.iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view();
+            let body = labels
+                .iter()
+                .map(|tl| {
+                    let cells = labels
+                        .iter()
+                        .map(|gl| {
+                            let d = m2.count(tl, gl) as i64 - m.count(tl, gl) as i64;
+                            let class = if d > 0 { "cm-delta up" } else if d < 0 { "cm-delta down" } else { "cm-delta" };
+                            view! { <td class=class data-truth=tl.clone() data-guess=gl.clone() data-delta=d>{if d == 0 { String::new() } else { format!("{d:+}") }}</td> }
+                        })
+                        .collect_view();
+                    view! { <tr><th scope="row">{tl.clone()}</th>{cells}</tr> }
+                })
+                .collect_view();
+            view! {
+                <div class="cm-delta-block">
+                    <p class="cm-title">{format!("change from {this} to {other} (count in {other} − count in {this})")}</p>
+                    <table class="confusion delta" role="table">
+                        <thead><tr><th class="cm-corner">"truth \\ guess"</th>{head}</tr></thead>
+                        <tbody>{body}</tbody>
+                    </table>
+                </div>
+            }
+        });
         let total = m.total();
         let accuracy = if total == 0 {
             0.0
@@ -134,6 +188,7 @@ pub fn ConfusionPanel(
                             <thead><tr><th class="cm-corner">"truth \\ guess"</th>{head}</tr></thead>
                             <tbody>{body}</tbody>
                         </table>
+                        {delta_view}
                     </div>
                 </section>
             }

@@ -416,3 +416,42 @@ async fn confusion_matrix_counts_and_filters_on_click() {
         "{search}"
     );
 }
+
+#[tokio::test]
+async fn confusion_difference_between_compared_versions() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let v0 = "demo/digit-predictions/v0/predictions.table.json";
+    assert_eq!(
+        s.open(&format!(
+            "?table={v0}&compare={V1}&confusion=truth@v0,%20guess@v0"
+        ))
+        .await,
+        "ready"
+    );
+    s.wait_for(
+        "document.querySelector('table.confusion.delta')",
+        "difference matrix",
+    )
+    .await;
+    let read = |p: &str| {
+        read_table(&std::fs::read(repo().join("public").join(p)).expect("demo")).expect("table")
+    };
+    let (a, b) = (read(v0), read(V1));
+    let all: Vec<u32> = (0..a.row_count() as u32).collect();
+    let m = |t: &Table| {
+        loupe_core::ops::confusion(
+            t.column("truth").expect("truth"),
+            t.column("guess").expect("guess"),
+            &all,
+        )
+    };
+    let (m0, m1) = (m(&a), m(&b));
+    for (tl, gl) in [("3", "3"), ("3", "9"), ("8", "1")] {
+        let want = m1.count(tl, gl) as i64 - m0.count(tl, gl) as i64;
+        let got = s
+            .js(&format!("return Number(document.querySelector('table.confusion.delta td[data-truth=\"{tl}\"][data-guess=\"{gl}\"]').dataset.delta)"))
+            .await;
+        assert_eq!(got.as_i64(), Some(want), "cell {tl},{gl}");
+    }
+}
