@@ -14,6 +14,7 @@ use loupe_core::{ImageColumnInfo, View};
 
 use crate::catalog_page::CatalogPage;
 use crate::confusion_panel::ConfusionPanel;
+use crate::export_buttons::ExportButtons;
 use crate::grid::Grid;
 use crate::header_menu::{HeaderMenu, MenuAt};
 use crate::image_state::{ImageColumnState, OpenImage};
@@ -112,6 +113,16 @@ pub fn App() -> impl IntoView {
     provide_context(open_image);
 
     let params = query_params();
+    // Embed mode (`&embed=1`): only the panel, sized to its iframe.
+    if search_params()
+        .iter()
+        .any(|(k, v)| k == "embed" && v == "1")
+        && let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+    {
+        let _ = body.class_list().add_1("embed");
+    }
     let phase = RwSignal::new(match (&params.table, &params.catalog, &params.artifact) {
         (Some(url), _, _) => Phase::Loading {
             url: url.clone(),
@@ -397,6 +408,8 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
                 <a class="logo" href="?">"Loupe"</a>
                 <h1 class="title" title=loaded.url.clone()>{title}</h1>
                 <span class="summary" data-view-summary="">{summary}</span>
+                <ExportButtons loaded=loaded.clone() view query />
+                <EmbedSnippet />
             </header>
             <QueryBar query schema run_error />
             {compare_legend}
@@ -405,6 +418,32 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             <Grid model=grid_model on_header />
             <HeaderMenu at=menu query loaded=loaded.clone() view=menu_view />
         </main>
+    }
+}
+
+/// "embed": an `<iframe>` snippet of this exact view, ready to copy into a report.
+#[component]
+fn EmbedSnippet() -> impl IntoView {
+    let open = RwSignal::new(false);
+    let snippet = move || {
+        let href = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default();
+        let sep = if href.contains('?') { "&" } else { "?" };
+        format!(
+            "<iframe src=\"{}{sep}embed=1\" width=\"900\" height=\"520\" style=\"border:0\" loading=\"lazy\" title=\"Loupe\"></iframe>",
+            href.replace('"', "&quot;")
+        )
+    };
+    view! {
+        <button class="embed-button" title="an iframe snippet of this view" on:click=move |_| open.update(|o| *o = !*o)>"embed"</button>
+        <Show when=move || open.get()>
+            <input class="embed-snippet" type="text" readonly aria-label="embed snippet (copy it)"
+                   prop:value=snippet on:focus=move |e| {
+                       let el: web_sys::HtmlInputElement = event_target(&e);
+                       el.select();
+                   } />
+        </Show>
     }
 }
 

@@ -5,6 +5,7 @@ pub mod app;
 pub mod catalog_page;
 pub mod charts;
 pub mod confusion_panel;
+pub mod export_buttons;
 pub mod fetch;
 pub mod grid;
 pub mod group_cells;

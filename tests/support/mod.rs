@@ -33,6 +33,8 @@ pub fn serve() -> String {
                 "/fixtures/",
                 repo().join("crates/loupe-core/tests/fixtures"),
             ),
+            // The same site under a sub-path, as on GitHub Pages project sites.
+            Mount::new("/sub/path/", repo().join("dist")),
             Mount::new("/", repo().join("dist")),
         ],
     );

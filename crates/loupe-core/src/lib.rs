@@ -11,6 +11,7 @@ pub mod column;
 pub mod compare;
 pub mod document;
 pub mod error;
+pub mod export;
 pub mod expr;
 mod fxhash;
 pub mod image_column;

@@ -1,0 +1,162 @@
+//! End-to-end: exporting the view, embedding Loupe in a report, hosting under a sub-path.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use loupe_core::{Query, read_table, run};
+use support::{BROWSER, Session, repo};
+
+#[tokio::test]
+async fn csv_and_table_json_exports_match_the_engine() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let path = "demo/digit-predictions/v1/predictions.table.json";
+    assert_eq!(
+        s.open(&format!(
+            "?table={path}&filter=truth%20!%3D%20guess&sort=score_3%20desc&hide=image"
+        ))
+        .await,
+        "ready"
+    );
+    let t =
+        read_table(&std::fs::read(repo().join("public").join(path)).expect("demo")).expect("table");
+    let q = Query::from_params([
+        ("filter", "truth != guess"),
+        ("sort", "score_3 desc"),
+        ("hide", "image"),
+    ]);
+    let v = run(&t, &q).expect("runs");
+    s.js("document.querySelector('button.export-csv').click(); return 0")
+        .await;
+    s.wait_for(
+        "document.querySelector('a.export-link[data-format=\"csv\"]')",
+        "csv link",
+    )
+    .await;
+    let csv = s
+        .client
+        .execute_async(
+            "const done = arguments[0]; fetch(document.querySelector('a.export-link[data-format=\"csv\"]').href).then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await
+        .expect("read the export");
+    assert_eq!(
+        csv.as_str(),
+        Some(loupe_core::export::view_to_csv(&t, &v, &q.hidden).as_str())
+    );
+    let name = s
+        .js("return document.querySelector('a.export-link[data-format=\"csv\"]').download")
+        .await;
+    assert_eq!(name, "predictions.csv");
+    s.js("document.querySelector('button.export-json').click(); return 0")
+        .await;
+    s.wait_for(
+        "document.querySelector('a.export-link[data-format=\"table.json\"]')",
+        "json link",
+    )
+    .await;
+    let json = s
+        .client
+        .execute_async(
+            "const done = arguments[0]; fetch(document.querySelector('a.export-link[data-format=\"table.json\"]').href).then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await
+        .expect("read the export");
+    let back = read_table(json.as_str().unwrap_or_default().as_bytes())
+        .expect("the export is a W&B table");
+    assert_eq!(back.row_count(), v.rows.len());
+    assert!(
+        back.column("image").is_none(),
+        "hidden columns are not exported"
+    );
+}
+
+#[tokio::test]
+async fn embedded_in_a_report_page() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    s.client
+        .goto(&format!("{}/testdata/embed-host.html", s.base))
+        .await
+        .expect("host page");
+    let frame = "document.getElementById('loupe').contentDocument";
+    s.wait_for(
+        &format!("{frame}?.body?.dataset.loupeState === 'ready'"),
+        "embedded Loupe ready",
+    )
+    .await;
+    s.wait_for(
+        &format!("!!{frame}.querySelector('[role=grid]')"),
+        "grid in the frame",
+    )
+    .await;
+    let chrome = s
+        .js(&format!(
+            "return getComputedStyle({frame}.querySelector('.query-bar')).display"
+        ))
+        .await;
+    assert_eq!(chrome, "none", "no chrome in embed mode");
+    let rows = s
+        .js(&format!(
+            "return {frame}.querySelector('[role=grid]').getAttribute('aria-rowcount')"
+        ))
+        .await;
+    assert!(
+        rows.as_str()
+            .unwrap_or_default()
+            .parse::<u32>()
+            .unwrap_or(0)
+            > 1
+    );
+    // The host page does not scroll: the grid scrolls inside the frame.
+    let host = s
+        .js("return document.scrollingElement.scrollHeight <= window.innerHeight")
+        .await;
+    assert_eq!(host, true);
+    let inner = s
+        .js(&format!(
+            "return {frame}.scrollingElement.scrollHeight <= {frame}.defaultView.innerHeight"
+        ))
+        .await;
+    assert_eq!(inner, true);
+    // The normal UI offers the snippet for this view.
+    assert_eq!(
+        s.open("?table=demo/shapes/v0/shapes.table.json&filter=n_objects%20%3E%201")
+            .await,
+        "ready"
+    );
+    s.js("document.querySelector('button.embed-button').click(); return 0")
+        .await;
+    let snippet = s
+        .wait_for("document.querySelector('.embed-snippet')?.value", "snippet")
+        .await;
+    let snippet = snippet.as_str().unwrap_or_default();
+    assert!(
+        snippet.starts_with("<iframe src=\"")
+            && snippet.contains("embed=1")
+            && snippet.contains("filter="),
+        "{snippet}"
+    );
+}
+
+#[tokio::test]
+async fn works_from_a_sub_path() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("sub/path/?table=demo/digits/v0/digits.table.json")
+            .await,
+        "ready"
+    );
+    let rows = s
+        .js("return document.querySelector('[role=grid]').getAttribute('aria-rowcount')")
+        .await;
+    assert_eq!(rows, "1798");
+    s.wait_for(
+        "[...document.querySelectorAll('.image-view img')].length > 0 && [...document.querySelectorAll('.image-view img')].every(i => i.complete && i.naturalWidth > 0 && i.src.includes('/sub/path/demo/'))",
+        "images under the sub-path",
+    )
+    .await;
+}
