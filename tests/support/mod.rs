@@ -1,5 +1,7 @@
 //! Harness for the end-to-end tests: a static file server for `dist/` (plus test
 //! data), a chromedriver process, and a headless Chromium session.
+// Each test binary includes this module and uses a different subset of it.
+#![allow(dead_code)]
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
