@@ -8,6 +8,7 @@
 pub mod bitmap;
 pub mod catalog;
 pub mod column;
+mod column_builder;
 pub mod compare;
 pub mod document;
 pub mod error;

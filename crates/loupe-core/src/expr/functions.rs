@@ -330,7 +330,7 @@ pub fn call(name: &str, args: &[Value]) -> Value {
             (Value::List(items), x) if !matches!(x, Value::Null) => Value::Bool(
                 items
                     .iter()
-                    .any(|i| super::eval::equals(i, x) == Some(true)),
+                    .any(|i| super::scalar::equals(i, x) == Some(true)),
             ),
             _ => Value::Null,
         },

@@ -9,11 +9,13 @@ pub mod eval;
 mod functions;
 mod lexer;
 mod parser;
+mod scalar;
 
 pub use check::{Schema, Ty, check};
-pub use eval::{Frame, MaskSource, Vector, eval, eval_row, filter_rows};
+pub use eval::{Frame, MaskSource, Vector, eval, filter_rows};
 pub use functions::FUNCTIONS;
 pub use parser::parse;
+pub use scalar::{binary_scalar, equals, eval_row, in_scalar};
 
 /// A node with the source range it came from.
 #[derive(Debug, Clone, PartialEq)]
