@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use loupe_core::ops::confusion;
-use loupe_core::{Column, DataType, Query, View};
+use loupe_core::{Column, Query, View};
 
 use crate::loader::LoadedTable;
-use crate::view_model::{Shared, column_expr};
+use crate::view_model::{Shared, column_expr, text_literal};
 
 /// The default pair: `truth`/`guess`, `label`/`prediction`, or the first two columns.
 pub fn default_pair(names: &[&str]) -> Option<(String, String)> {
@@ -28,14 +28,6 @@ pub fn default_pair(names: &[&str]) -> Option<(String, String)> {
             .find(|n| n.starts_with("truth@"))
             .zip(names.iter().find(|n| n.starts_with("guess@")))
             .map(|(t, g)| (t.to_string(), g.to_string())),
-    }
-}
-
-fn literal(value: &str, dtype: DataType) -> String {
-    if dtype.is_numeric() || dtype == DataType::Bool {
-        value.to_string()
-    } else {
-        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }
 
@@ -91,9 +83,9 @@ pub fn ConfusionPanel(
                         let clause = format!(
                             "{} == {} and {} == {}",
                             column_expr(&t_name),
-                            literal(tl, t_type),
+                            text_literal(tl, t_type),
                             column_expr(&g_name),
-                            literal(gl, g_type)
+                            text_literal(gl, g_type)
                         );
                         let shade = n as f64 / max;
                         view! {

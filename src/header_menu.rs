@@ -10,7 +10,7 @@ use loupe_core::value::format_float;
 use loupe_core::{Column, Query, View};
 
 use crate::loader::LoadedTable;
-use crate::view_model::{Shared, column_expr};
+use crate::view_model::{Shared, column_expr, text_literal};
 
 /// Which header was clicked, and where.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,10 +25,6 @@ fn and_filter(q: &mut Query, clause: String) {
         Some(f) if !f.trim().is_empty() => format!("({f}) and {clause}"),
         _ => clause,
     });
-}
-
-fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 fn find_column<'a>(loaded: &'a LoadedTable, view: &'a View, name: &str) -> Option<&'a Column> {
@@ -116,11 +112,7 @@ pub fn HeaderMenu(
                 .top
                 .iter()
                 .map(|(value, n)| {
-                    let literal = if s.data_type == loupe_core::DataType::Bool || s.data_type.is_numeric() {
-                        value.clone()
-                    } else {
-                        quote(value)
-                    };
+let literal = text_literal(value, s.data_type);
                     let clause = format!("{} == {literal}", column_expr(&name));
                     let label = format!("{value} ({n})");
                     view! {

@@ -24,11 +24,21 @@ pub struct ViewInputs {
     pub on_expand: Callback<usize>,
 }
 
+/// An expression literal for a value shown as `text` in a column of `dtype`
+/// (numbers and bools as they are, text quoted).
+pub fn text_literal(text: &str, dtype: loupe_core::DataType) -> String {
+    if dtype.is_numeric() || dtype == loupe_core::DataType::Bool {
+        text.to_string()
+    } else {
+        format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 /// An expression literal for a value (for drill-down filters).
 pub fn literal(v: &loupe_core::Value) -> Option<String> {
     use loupe_core::Value;
     Some(match v {
-        Value::Str(s) => format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")),
+        Value::Str(s) => text_literal(s, loupe_core::DataType::String),
         Value::Bool(b) => b.to_string(),
         Value::Int(_) | Value::Float(_) | Value::BigInt(_) | Value::Timestamp(_) => {
             let x = v.as_f64()?;

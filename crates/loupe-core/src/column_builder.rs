@@ -349,6 +349,28 @@ impl ColumnBuilder {
     }
 }
 
+impl ColumnData {
+    /// Stores `values` with the storage they call for; timestamps stay timestamps.
+    pub fn from_values(values: impl IntoIterator<Item = Value>) -> ColumnData {
+        let mut b = ColumnBuilder::new();
+        let mut timestamp = false;
+        for v in values {
+            match v {
+                Value::Timestamp(t) => {
+                    timestamp = true;
+                    b.push_float(t);
+                }
+                other => b.push_value(other),
+            }
+        }
+        b.finish(if timestamp {
+            &CellHint::Timestamp
+        } else {
+            &CellHint::None
+        })
+    }
+}
+
 /// Cell `r` of a builder state holding `len` cells, as a `Value`.
 fn state_get(state: &State, len: usize, r: usize) -> Value {
     let valid = match state {

@@ -144,30 +144,15 @@ pub fn compare(
     for name in names {
         for (v, t) in tables.iter().enumerate() {
             let source = t.column(name);
-            let mut b = ColumnBuilder::new();
-            let mut timestamp = false;
-            for slots in &merged {
-                let value = match (source, slots[v]) {
-                    (Some(c), Some(r)) => c.get(r as usize),
-                    _ => Value::Null,
-                };
-                match value {
-                    Value::Timestamp(t) => {
-                        timestamp = true;
-                        b.push_float(t);
-                    }
-                    other => b.push_value(other),
-                }
-            }
-            let hint = if timestamp {
-                CellHint::Timestamp
-            } else {
-                CellHint::None
-            };
+            let cells = merged.iter().map(|slots| match (source, slots[v]) {
+                (Some(c), Some(r)) => c.get(r as usize),
+                _ => Value::Null,
+            });
+            let data = crate::column::ColumnData::from_values(cells);
             columns.push(Column::new(
                 format!("{name}@{}", versions[v]),
                 source.and_then(|c| c.declared.clone()),
-                b.finish(&hint),
+                data,
             ));
             column_version.push(Some(v));
         }

@@ -172,27 +172,11 @@ impl Table {
             });
         }
         for (col, extra) in self.columns.iter_mut().zip(&other.columns) {
-            let timestamp =
-                col.data_type() == DataType::Timestamp || extra.data_type() == DataType::Timestamp;
-            let mut b = ColumnBuilder::new();
-            for source in [&*col, extra] {
-                for r in 0..source.len() {
-                    match source.get(r) {
-                        Value::Timestamp(t) => b.push_float(t),
-                        v => b.push_value(v),
-                    }
-                }
-            }
-            let hint = if timestamp {
-                CellHint::Timestamp
-            } else {
-                CellHint::None
-            };
-            *col = Column::new(
-                std::mem::take(&mut col.name),
-                col.declared.take(),
-                b.finish(&hint),
-            );
+            let cells = (0..col.len())
+                .map(|r| col.get(r))
+                .chain((0..extra.len()).map(|r| extra.get(r)));
+            let data = ColumnData::from_values(cells.collect::<Vec<_>>());
+            *col = Column::new(std::mem::take(&mut col.name), col.declared.take(), data);
         }
         self.row_count += other.row_count;
         Ok(())

@@ -3,10 +3,9 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use crate::column::ColumnBuilder;
 use crate::fxhash::FxHasher;
 use crate::table::{Column, Table};
-use crate::value::{CellHint, Value};
+use crate::value::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JoinKind {
@@ -127,21 +126,9 @@ fn build(
     declared: Option<crate::wbtype::WbType>,
     cells: impl Iterator<Item = Value>,
 ) -> Column {
-    let mut b = ColumnBuilder::new();
-    let mut timestamp = false;
-    for v in cells {
-        match v {
-            Value::Timestamp(t) => {
-                timestamp = true;
-                b.push_float(t);
-            }
-            other => b.push_value(other),
-        }
-    }
-    let hint = if timestamp {
-        CellHint::Timestamp
-    } else {
-        CellHint::None
-    };
-    Column::new(name, declared, b.finish(&hint))
+    Column::new(
+        name,
+        declared,
+        crate::column::ColumnData::from_values(cells),
+    )
 }

@@ -13,11 +13,10 @@ pub use group::{GroupIds, Grouping, group_ids, group_rows};
 pub use join::{JoinError, JoinKind, join, join_key};
 pub use sort::{sort_rows, top_rows};
 
-use crate::column::{ColumnBuilder, ColumnData};
+use crate::column::ColumnData;
 use crate::expr::Vector;
 use crate::expr::eval::{FALSE, NULL, TRUE};
 use crate::table::Column;
-use crate::value::{CellHint, Value};
 
 /// Turns an evaluated expression into a stored column (a derived column).
 pub fn materialize(name: &str, v: Vector<'_>, rows: usize) -> Column {
@@ -47,23 +46,8 @@ pub fn materialize(name: &str, v: Vector<'_>, rows: usize) -> Column {
             bytes: bytes.to_vec(),
             valid: valid.clone(),
         },
-        Vector::Const(c) => {
-            let mut b = ColumnBuilder::new();
-            for _ in 0..rows {
-                b.push_value(c.clone());
-            }
-            b.finish(&CellHint::None)
-        }
-        Vector::Values(values) => {
-            let mut b = ColumnBuilder::new();
-            for v in values.iter() {
-                match v {
-                    Value::Timestamp(t) => b.push_float(*t),
-                    other => b.push_value(other.clone()),
-                }
-            }
-            b.finish(&CellHint::None)
-        }
+        Vector::Const(c) => ColumnData::from_values(std::iter::repeat_n(c, rows)),
+        Vector::Values(values) => ColumnData::from_values(values.into_owned()),
     };
     Column::new(name, None, data)
 }
