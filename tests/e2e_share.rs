@@ -160,3 +160,29 @@ async fn works_from_a_sub_path() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_release_page_forbids_inline_script() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?table=demo/shapes/v0/shapes.table.json").await,
+        "ready"
+    );
+    let csp = s
+        .js("return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]')?.content || ''")
+        .await;
+    let csp = csp.as_str().unwrap_or_default();
+    assert!(csp.contains("script-src 'self' 'sha256-"), "{csp}");
+    assert!(
+        !csp.split(';')
+            .any(|d| d.trim().starts_with("script-src") && d.contains("unsafe-inline")),
+        "{csp}"
+    );
+    // Script injected into the page by content does not run.
+    let ran = s
+        .js("const el = document.createElement('script'); el.textContent = 'window.__injected = 1'; \
+             document.head.appendChild(el); return window.__injected === 1")
+        .await;
+    assert_eq!(ran, false, "inline script must be blocked by the policy");
+}

@@ -4,6 +4,8 @@
 //! ../shared/TOOLCHAIN.md for why each pin is what it is); every other command
 //! runs it first, so a fresh machine needs nothing but cargo.
 
+mod csp;
+
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -158,7 +160,12 @@ fn setup() -> Result {
 }
 
 fn dist() -> Result {
-    run(cmd("trunk").args(["build", "--release"]))
+    run(cmd("trunk").args(["build", "--release"]))?;
+    // The release page forbids inline script except trunk's loader (by hash) and eval.
+    let index = root().join("dist/index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    let hardened = csp::harden(&html)?;
+    std::fs::write(&index, hardened).map_err(|e| format!("{}: {e}", index.display()))
 }
 
 fn serve() -> Result {
