@@ -30,7 +30,7 @@ pub fn harden(html: &str) -> Result<String, String> {
             .ok_or("unterminated <script>")?
             + open_end;
         if !tag.contains(" src=") {
-            hashes.push(base64(&sha256(rest[open_end..close].as_bytes())));
+            hashes.push(base64(&sha256(&rest.as_bytes()[open_end..close])));
         }
         rest = &rest[close..];
     }
