@@ -321,9 +321,7 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
                     None => format!("({expr}) is null"),
                 })
                 .collect();
-            let mut all: Vec<String> = q.filter.iter().map(|f| format!("({f})")).collect();
-            all.extend(clauses);
-            q.filter = Some(all.join(" and "));
+            q.and_filter(&clauses.join(" and "));
             q.group.clear();
             q.sort.clear();
         });

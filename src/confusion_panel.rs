@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use loupe_core::ops::confusion;
-use loupe_core::{Column, Query, View};
+use loupe_core::{Query, View};
 
 use crate::loader::LoadedTable;
-use crate::view_model::{Shared, column_expr, text_literal};
+use crate::view_model::{Shared, column_expr, column_in_view, text_literal};
 
 /// The default pair: `truth`/`guess`, `label`/`prediction`, or the first two columns.
 pub fn default_pair(names: &[&str]) -> Option<(String, String)> {
@@ -31,14 +31,6 @@ pub fn default_pair(names: &[&str]) -> Option<(String, String)> {
     }
 }
 
-fn find<'a>(loaded: &'a LoadedTable, view: &'a View, name: &str) -> Option<&'a Column> {
-    view.derived
-        .iter()
-        .rev()
-        .find(|c| c.name == name)
-        .or_else(|| loaded.table.column(name))
-}
-
 #[component]
 pub fn ConfusionPanel(
     loaded: Arc<LoadedTable>,
@@ -49,7 +41,10 @@ pub fn ConfusionPanel(
         let (t_name, g_name) = query.with(|q| q.confusion.clone())?;
         let v = view.get();
         let v = &v.0;
-        let (Some(tc), Some(gc)) = (find(&loaded, v, &t_name), find(&loaded, v, &g_name)) else {
+        let (Some(tc), Some(gc)) = (
+            column_in_view(&loaded, v, &t_name),
+            column_in_view(&loaded, v, &g_name),
+        ) else {
             return Some(
                 view! { <div class="confusion-panel" role="alert">{format!("confusion matrix: no columns `{t_name}` and `{g_name}`")}</div> }
                     .into_any(),
@@ -93,10 +88,7 @@ pub fn ConfusionPanel(
                                 style:background=format!("rgba(59, 130, 246, {:.3})", shade * 0.75)
                                 title=format!("truth {tl}, guess {gl}: {n} ({pct:.1}% of truth {tl})")
                                 on:click=move |_| query.update(|q| {
-                                    q.filter = Some(match q.filter.take() {
-                                        Some(f) if !f.trim().is_empty() => format!("({f}) and {clause}"),
-                                        _ => clause.clone(),
-                                    });
+                                    q.and_filter(&clause);
                                 })>
                                 <span class="cm-count">{n}</span>
                                 <span class="cm-pct">{format!("{pct:.0}%")}</span>
@@ -119,8 +111,8 @@ pub fn ConfusionPanel(
                 .find(|v| v.as_str() != tv)
                 .and_then(|other| {
                     let (to, go) = (
-                        find(&loaded, v, &format!("{tb}@{other}"))?,
-                        find(&loaded, v, &format!("{gb}@{other}"))?,
+                        column_in_view(&loaded, v, &format!("{tb}@{other}"))?,
+                        column_in_view(&loaded, v, &format!("{gb}@{other}"))?,
                     );
                     Some((other.clone(), tv.to_string(), confusion(to, go, &rows)))
                 }),

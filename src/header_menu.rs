@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use loupe_core::ops::summarize;
 use loupe_core::query::SortKey;
 use loupe_core::value::format_float;
-use loupe_core::{Column, Query, View};
+use loupe_core::{Query, View};
 
 use crate::loader::LoadedTable;
-use crate::view_model::{Shared, column_expr, text_literal};
+use crate::view_model::{Shared, column_expr, column_in_view, text_literal};
 
 /// Which header was clicked, and where.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,21 +18,6 @@ pub struct MenuAt {
     pub column: String,
     pub x: f64,
     pub y: f64,
-}
-
-fn and_filter(q: &mut Query, clause: String) {
-    q.filter = Some(match q.filter.take() {
-        Some(f) if !f.trim().is_empty() => format!("({f}) and {clause}"),
-        _ => clause,
-    });
-}
-
-fn find_column<'a>(loaded: &'a LoadedTable, view: &'a View, name: &str) -> Option<&'a Column> {
-    view.derived
-        .iter()
-        .rev()
-        .find(|c| c.name == name)
-        .or_else(|| loaded.table.column(name))
 }
 
 #[component]
@@ -98,7 +83,7 @@ pub fn HeaderMenu(
         } else {
             view.with(|v| {
                 let v = v.as_ref()?;
-                let col = find_column(&loaded, &v.0, &name)?;
+                let col = column_in_view(&loaded, &v.0, &name)?;
                 let rows: Vec<u32> = if v.0.groups.is_some() {
                     (0..col.len() as u32).collect()
                 } else {
@@ -117,7 +102,7 @@ let literal = text_literal(value, s.data_type);
                     let label = format!("{value} ({n})");
                     view! {
                         <li><button class="menu-item filter-value" data-value=value.clone() on:click=move |_| {
-                            query.update(|q| and_filter(q, clause.clone()));
+                            query.update(|q| q.and_filter(&clause));
                             close();
                         }>{label}</button></li>
                     }
@@ -175,7 +160,7 @@ let literal = text_literal(value, s.data_type);
                     <button role="menuitem" class="menu-item" data-action="not-null" on:click={
                         let e = null_expr.clone();
                         move |_| {
-                            query.update(|q| and_filter(q, format!("{e} is not null")));
+                            query.update(|q| q.and_filter(&format!("{e} is not null")));
                             close();
                         }
                     }>"Filter: not null"</button>

@@ -24,6 +24,19 @@ pub struct ViewInputs {
     pub on_expand: Callback<usize>,
 }
 
+/// The column named `name` in the view: a derived one, else the table's.
+pub fn column_in_view<'a>(
+    loaded: &'a LoadedTable,
+    view: &'a View,
+    name: &str,
+) -> Option<&'a Column> {
+    view.derived
+        .iter()
+        .rev()
+        .find(|c| c.name == name)
+        .or_else(|| loaded.table.column(name))
+}
+
 /// An expression literal for a value shown as `text` in a column of `dtype`
 /// (numbers and bools as they are, text quoted).
 pub fn text_literal(text: &str, dtype: loupe_core::DataType) -> String {

@@ -188,6 +188,14 @@ impl Query {
         out
     }
 
+    /// Narrows the filter: `(<current>) and <clause>`, or just `clause`.
+    pub fn and_filter(&mut self, clause: &str) {
+        self.filter = Some(match self.filter.take() {
+            Some(f) if !f.trim().is_empty() => format!("({f}) and {clause}"),
+            _ => clause.to_string(),
+        });
+    }
+
     pub fn is_grouped(&self) -> bool {
         !self.group.is_empty()
     }
@@ -435,6 +443,15 @@ mod tests {
             ("confusion", "truth, guess"),
         ]);
         assert_eq!(q.confusion, Some(("truth".into(), "guess".into())));
+        let mut narrowed = q.clone();
+        narrowed.and_filter("id > 3");
+        assert_eq!(
+            narrowed.filter.as_deref(),
+            Some("(wrong and score > 0.5) and id > 3")
+        );
+        let mut fresh = Query::default();
+        fresh.and_filter("id > 3");
+        assert_eq!(fresh.filter.as_deref(), Some("id > 3"));
         assert_eq!(
             q.sort[0],
             SortKey {
