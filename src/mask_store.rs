@@ -52,13 +52,15 @@ async fn decode(url: &str) -> Result<Vec<u8>, String> {
 /// it in batches so the view fills in as masks arrive.
 pub fn load_all(loaded: Arc<LoadedTable>, store: RwSignal<Masks>) {
     let mut wanted: Vec<(String, String)> = Vec::new();
+    // Masks repeat across rows and layers: fetch each path once.
+    let mut seen = std::collections::HashSet::new();
     for (c, col) in loaded.table.columns.iter().enumerate() {
         let media = loaded.media_of(c);
         for v in col.nested_values().unwrap_or_default() {
             if let Value::Image(img) = v {
                 for m in &img.mask_layers {
                     if let Ok(url) = media.url(&m.path)
-                        && !wanted.iter().any(|(p, _)| *p == m.path)
+                        && seen.insert(m.path.clone())
                     {
                         wanted.push((m.path.clone(), url));
                     }

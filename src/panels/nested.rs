@@ -42,37 +42,30 @@ fn node(value: &Value) -> AnyView {
             if let Some(text) = inline_text(items) {
                 return view! { <span class="list inline">{text}</span> }.into_any();
             }
-            let summary = format!("[{} items]", items.len());
-            let children = items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| view! { <li><span class="key">{i}": "</span>{node(v)}</li> })
-                .collect_view();
-            view! {
-                <details class="tree" on:click=|ev| ev.stop_propagation()>
-                    <summary>{summary}</summary>
-                    <ul>{children}</ul>
-                </details>
-            }
-            .into_any()
+            let entries = items.iter().enumerate().map(|(i, v)| (i.to_string(), v));
+            branch(format!("[{} items]", items.len()), entries)
         }
-        Value::Dict(fields) => {
-            let summary = format!("{{{} keys}}", fields.len());
-            let children = fields
-                .iter()
-                .map(|(k, v)| view! { <li><span class="key">{k.clone()}": "</span>{node(v)}</li> })
-                .collect_view();
-            view! {
-                <details class="tree" on:click=|ev| ev.stop_propagation()>
-                    <summary>{summary}</summary>
-                    <ul>{children}</ul>
-                </details>
-            }
-            .into_any()
-        }
+        Value::Dict(fields) => branch(
+            format!("{{{} keys}}", fields.len()),
+            fields.iter().map(|(k, v)| (k.clone(), v)),
+        ),
         Value::Table(t) => nested_table(t),
         other => view! { <span class="leaf">{other.display()}</span> }.into_any(),
     }
+}
+
+/// A collapsible level of the tree: a summary line, then `key: value` children.
+fn branch<'a>(summary: String, entries: impl Iterator<Item = (String, &'a Value)>) -> AnyView {
+    let children = entries
+        .map(|(k, v)| view! { <li><span class="key">{k}": "</span>{node(v)}</li> })
+        .collect_view();
+    view! {
+        <details class="tree" on:click=|ev| ev.stop_propagation()>
+            <summary>{summary}</summary>
+            <ul>{children}</ul>
+        </details>
+    }
+    .into_any()
 }
 
 pub fn table(value: &Value, _: &CellContext) -> AnyView {
