@@ -119,6 +119,9 @@ fn is_root() -> bool {
     output_of("id", &["-u"]).trim() == "0"
 }
 
+/// The `wandb` release the format spec and fixtures were written against.
+const SDK_PIP: &str = "wandb==0.31.0";
+
 fn setup() -> Result {
     if !output_of("rustup", &["target", "list", "--installed"]).contains(WASM_TARGET) {
         run(cmd("rustup").args(["target", "add", WASM_TARGET]))?;
@@ -143,6 +146,20 @@ fn setup() -> Result {
             "--prefix",
             "tools/npm",
             BINARYEN_NPM,
+        ]))?;
+    }
+    // The SDK round-trip test reads Loupe-written artifacts with the real
+    // `wandb` package (offline): a private venv keeps it off the system Python.
+    let py = root().join("tools/py/bin/python");
+    let has_sdk = py.exists()
+        && cmd(&py.display().to_string())
+            .args(["-c", "import wandb, PIL, numpy"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !has_sdk {
+        run(cmd("python3").args(["-m", "venv", "tools/py"]))?;
+        run(cmd(&py.display().to_string()).args([
+            "-m", "pip", "install", "--quiet", SDK_PIP, "pillow", "numpy",
         ]))?;
     }
     let have_browser =

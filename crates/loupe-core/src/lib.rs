@@ -5,6 +5,7 @@
 //! `manifest` (files of an artifact). `path` keeps media URLs inside their
 //! artifact. Nothing here knows about the browser.
 
+pub mod artifact;
 pub mod bitmap;
 pub mod catalog;
 pub mod column;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod expr;
 mod fxhash;
+pub mod hash;
 pub mod image_column;
 pub mod json;
 pub mod manifest;
