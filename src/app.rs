@@ -18,6 +18,7 @@ use crate::export_buttons::ExportButtons;
 use crate::grid::Grid;
 use crate::header_menu::{HeaderMenu, MenuAt};
 use crate::image_state::{ImageColumnState, OpenImage};
+use crate::join_form::JoinForm;
 use crate::legend::Legend;
 use crate::loader::{LoadedTable, OpenRequest, Progress, load_classes, load_table};
 use crate::mask_store::{Masks, load_all, wants_masks};
@@ -72,6 +73,8 @@ struct Params {
     join: Option<JoinKind>,
     compare: Vec<String>,
     key: Option<String>,
+    with: Option<String>,
+    on: Option<String>,
 }
 
 fn query_params() -> Params {
@@ -94,6 +97,8 @@ fn query_params() -> Params {
             .map(|(_, v)| v.clone())
             .collect(),
         key: get("key"),
+        with: get("with"),
+        on: get("on"),
     }
 }
 
@@ -152,6 +157,8 @@ pub fn App() -> impl IntoView {
             join: params.join,
             compare: params.compare.clone(),
             key: params.key.clone(),
+            with: params.with.clone(),
+            on: params.on.clone(),
         };
         spawn_local(async move {
             let report = move |p: Progress| {
@@ -407,6 +414,7 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
                 <h1 class="title" title=loaded.url.clone()>{title}</h1>
                 <span class="summary" data-view-summary="">{summary}</span>
                 <ExportButtons loaded=loaded.clone() view query />
+                <JoinForm loaded=loaded.clone() />
                 <EmbedSnippet />
             </header>
             <QueryBar query schema run_error />

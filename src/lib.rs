@@ -11,6 +11,7 @@ pub mod grid;
 pub mod group_cells;
 pub mod header_menu;
 pub mod image_state;
+pub mod join_form;
 pub mod legend;
 pub mod loader;
 pub mod mask_store;

@@ -75,6 +75,9 @@ pub struct OpenRequest {
     /// Other versions to compare with (`&compare=`, repeatable), matched on `key`.
     pub compare: Vec<String>,
     pub key: Option<String>,
+    /// A second table to join with (`&with=`), on `on` (`key` or `key1,key2`).
+    pub with: Option<String>,
+    pub on: Option<String>,
 }
 
 /// One artifact version: its folder, manifest (if any) and media resolver.
@@ -97,20 +100,15 @@ pub async fn load_table(
     req: &OpenRequest,
     progress: impl Fn(Progress),
 ) -> Result<LoadedTable, String> {
+    if let Some(other) = &req.with {
+        return join_two(req, other, &progress).await;
+    }
     if req.compare.is_empty() {
         return load_one(req, &progress).await;
     }
     let mut loaded = Vec::new();
     for url in std::iter::once(&req.table).chain(&req.compare) {
-        let one = OpenRequest {
-            table: url.clone(),
-            root: None,
-            catalog: req.catalog.clone(),
-            join: req.join,
-            compare: Vec::new(),
-            key: None,
-        };
-        loaded.push(load_one(&one, &progress).await?);
+        loaded.push(load_one(&req.single(url), &progress).await?);
     }
     let versions = version_labels(&loaded);
     let tables: Vec<&Table> = loaded.iter().map(|l| &l.table).collect();
@@ -148,6 +146,77 @@ pub async fn load_table(
             column_version: c.column_version,
         }),
     })
+}
+
+impl OpenRequest {
+    /// The same sources, for one table alone (no compare, no second table).
+    fn single(&self, url: &str) -> OpenRequest {
+        OpenRequest {
+            table: url.to_string(),
+            root: None,
+            catalog: self.catalog.clone(),
+            join: self.join,
+            compare: Vec::new(),
+            key: None,
+            with: None,
+            on: None,
+        }
+    }
+}
+
+/// Two open tables joined from the UI (`&with=<url>&on=<k1>[,<k2>]&join=`):
+/// keys default to a column both share (`id`, a primary key …).
+async fn join_two(
+    req: &OpenRequest,
+    other: &str,
+    progress: &impl Fn(Progress),
+) -> Result<LoadedTable, String> {
+    if !req.compare.is_empty() {
+        return Err("Choose either a second table to join (&with=) or versions to compare (&compare=), not both.".into());
+    }
+    let mut first = req.single(&req.table);
+    first.root = req.root.clone();
+    let left = load_one(&first, progress).await?;
+    let right = load_one(&req.single(other), progress).await?;
+    let (k1, k2) = match req.on.as_deref().map(str::trim) {
+        Some(on) if !on.is_empty() => match on.split_once(',') {
+            Some((a, b)) => (a.trim().to_string(), b.trim().to_string()),
+            None => (on.to_string(), on.to_string()),
+        },
+        _ => {
+            let k = loupe_core::compare::detect_key(&[&left.table, &right.table]).ok_or_else(|| {
+                "To join two tables, name the key columns (&on=key or &on=left_key,right_key): they share no id column.".to_string()
+            })?;
+            (k.clone(), k)
+        }
+    };
+    let kind = req.join.unwrap_or(JoinKind::Inner);
+    let table = join(&left.table, &right.table, &k1, &k2, kind)
+        .map_err(|e| format!("Could not join {} with {}: {e}", left.url, right.url))?;
+    let media = joined_media(left.media.clone(), &right.table, right.media.clone(), &k2);
+    Ok(LoadedTable {
+        table,
+        media,
+        ..left
+    })
+}
+
+/// Column resolvers of a join's result: the left's columns, then the right's except its key.
+fn joined_media(
+    mut left: Vec<Arc<MediaResolver>>,
+    right: &Table,
+    right_media: Vec<Arc<MediaResolver>>,
+    right_key: &str,
+) -> Vec<Arc<MediaResolver>> {
+    left.extend(
+        right
+            .columns
+            .iter()
+            .zip(right_media)
+            .filter(|(c, _)| c.name != right_key)
+            .map(|(_, m)| m),
+    );
+    left
 }
 
 /// `v0`, `v1`, … from the version folders when they are named so and distinct,
@@ -335,17 +404,10 @@ async fn load_url<P: Fn(Progress)>(
                 .map_err(|e| format!("{url}: its table2 `{}`: {e}", j.table2))?;
             let joined = join(&left, &right, &j.key1, &j.key2, ctx.join)
                 .map_err(|e| not_table(&e.to_string()))?;
-            // The join keeps the left's columns, then the right's except its key.
-            let mut media = left_media;
-            media.extend(
-                right
-                    .columns
-                    .iter()
-                    .zip(right_media)
-                    .filter(|(c, _)| c.name != j.key2)
-                    .map(|(_, m)| m),
-            );
-            Ok((joined, media))
+            Ok((
+                joined,
+                joined_media(left_media, &right, right_media, &j.key2),
+            ))
         }
         Document::Image(img) => Ok(own(Table::single_column("image", Value::Image(img)))),
         Document::Media(m) => Ok(own(Table::single_column(

@@ -44,7 +44,7 @@ pub fn search_for(query: &Query) -> String {
     for (k, v) in search_params() {
         if matches!(
             k.as_str(),
-            "table" | "root" | "embed" | "catalog" | "join" | "compare" | "key"
+            "table" | "root" | "embed" | "catalog" | "join" | "compare" | "key" | "with" | "on"
         ) {
             out.append(&k, &v);
         }

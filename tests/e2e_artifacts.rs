@@ -224,3 +224,75 @@ async fn lineage_graph_collapses_explodes_and_opens_nodes() {
         .await;
     assert_eq!(heading, "digit-review:v0");
 }
+
+#[tokio::test]
+async fn two_open_tables_join_from_the_ui_by_key_columns() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let preds = "demo/digit-predictions/v1/predictions.table.json";
+    assert_eq!(s.open(&format!("?table={preds}")).await, "ready");
+    // Choose the other table and the key (the form proposes `id`) and join.
+    s.js("document.querySelector('.join-button').click(); return 0")
+        .await;
+    s.wait_for("document.querySelector('form.join-form')", "join form")
+        .await;
+    s.js("const i = document.querySelector('form.join-form input[name=with]'); \
+          i.value = 'demo/digits/v0/digits.table.json'; i.dispatchEvent(new Event('input', {bubbles: true})); \
+          document.querySelector('form.join-form button[type=submit]').click(); return 0")
+        .await;
+    s.wait_for("location.search.includes('with=')", "join in the URL")
+        .await;
+    assert_eq!(s.wait_state().await, "ready");
+    let search = s
+        .js("return new URLSearchParams(location.search).get('on')")
+        .await;
+    assert_eq!(search, serde_json::json!("id"));
+    let headers = s.js("return [...document.querySelectorAll('[role=columnheader]')].map(h => h.innerText.trim())").await;
+    let headers: Vec<String> = serde_json::from_value(headers).expect("names");
+    assert!(
+        headers.ends_with(&["image_2".to_string(), "label".to_string()]),
+        "{headers:?}"
+    );
+    assert_eq!(headers[0], "id");
+    // A filter across both tables: the dataset's label against the model's guess.
+    let table = |p: &str| {
+        loupe_core::read_table(&std::fs::read(repo().join("public").join(p)).expect("read"))
+            .expect("table")
+    };
+    let (p, d) = (table(preds), table("demo/digits/v0/digits.table.json"));
+    let joined =
+        loupe_core::ops::join(&p, &d, "id", "id", loupe_core::ops::JoinKind::Inner).expect("join");
+    let mut q = loupe_core::Query::default();
+    q.and_filter(r#"row["label"] != row["guess"]"#);
+    let wrong = loupe_core::run(&joined, &q).expect("run").rows.len();
+    assert!(wrong > 0 && wrong < joined.row_count());
+    s.js(&format!(
+        "location.search = location.search + '&filter=' + encodeURIComponent({}); return 0",
+        serde_json::json!(r#"row["label"] != row["guess"]"#)
+    ))
+    .await;
+    assert_eq!(s.wait_state().await, "ready");
+    s.wait_for(
+        &format!(
+            "Number(document.querySelector('[role=grid]').getAttribute('aria-rowcount')) === {}",
+            wrong + 1
+        ),
+        "rows where the label differs from the guess",
+    )
+    .await;
+    // Keys that do not exist are named in the alert.
+    assert_eq!(
+        s.open(&format!(
+            "?table={preds}&with=demo/digits/v0/digits.table.json&on=id,nope"
+        ))
+        .await,
+        "error"
+    );
+    let alert = s
+        .js("return document.querySelector('[role=alert]').innerText")
+        .await;
+    assert!(
+        alert.as_str().unwrap_or_default().contains("nope"),
+        "{alert}"
+    );
+}
