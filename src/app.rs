@@ -22,11 +22,12 @@ use crate::join_form::JoinForm;
 use crate::legend::Legend;
 use crate::loader::{LoadedTable, OpenRequest, Progress, load_classes, load_table};
 use crate::mask_store::{Masks, load_all, wants_masks};
+use crate::over_versions::OverVersions;
 use crate::palette::version_colour;
 use crate::panels::{ImageView, PanelRegistry};
 use crate::query_bar::QueryBar;
 use crate::start::StartPage;
-use crate::url_state::{push_query, read_query, search_params};
+use crate::url_state::{push_query, read_query, replace_param, search_params};
 use crate::view_model::{Shared, ViewInputs, build_model, literal};
 
 /// At most this many distinct classes files are fetched per column (names only).
@@ -373,6 +374,12 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
         })
         .filter_map(|(col, st)| st.map(|st| view! { <Legend name=col.name.clone() state=st /> }))
         .collect_view();
+    // Side by side (`&layout=side`): one grid per version, scrolled together.
+    let side_by_side = RwSignal::new(
+        search_params()
+            .iter()
+            .any(|(k, v)| k == "layout" && v == "side"),
+    );
     let compare_legend = loaded.compare.as_ref().map(|c| {
         let items = c
             .versions
@@ -387,8 +394,49 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             })
             .collect_view();
         let key = c.key.clone().map_or_else(|| "matched by row position".to_string(), |k| format!("matched on `{k}`"));
-        view! { <div class="compare-legend" aria-label="compared versions">"comparing " {items} <span class="compare-key">{key}</span></div> }
+        let toggle = move |_| {
+            let side = !side_by_side.get_untracked();
+            replace_param("layout", if side { "side" } else { "" });
+            side_by_side.set(side);
+        };
+        view! {
+            <div class="compare-legend" aria-label="compared versions">"comparing " {items} <span class="compare-key">{key}</span>
+                <button class="layout-toggle" aria-pressed=move || side_by_side.get().to_string() on:click=toggle>
+                    {move || if side_by_side.get() { "merged view" } else { "side by side" }}
+                </button>
+            </div>
+        }
     });
+    let versions: Vec<String> = loaded
+        .compare
+        .as_ref()
+        .map(|c| c.versions.clone())
+        .unwrap_or_default();
+    let scroll = RwSignal::new((0, 0));
+    let grids = move || {
+        if !side_by_side.get() || versions.is_empty() {
+            return view! { <Grid model=grid_model on_header /> }.into_any();
+        }
+        let panes = versions
+            .iter()
+            .enumerate()
+            .map(|(v, label)| {
+                let pane_model = Signal::derive(move || grid_model.get().pane(v));
+                let on_pane_header = Callback::new(move |(c, x, y): (usize, f64, f64)| {
+                    if let Some(name) = pane_model.with_untracked(|m| m.columns.get(c).map(|col| col.name.clone())) {
+                        menu.set(Some(MenuAt { column: name, x, y }));
+                    }
+                });
+                view! {
+                    <section class="pane" data-version=label.clone() aria-label=format!("version {label}")>
+                        <h2 class="pane-title" style:border-color=version_colour(v)>{label.clone()}</h2>
+                        <Grid model=pane_model on_header=on_pane_header scroll_sync=scroll />
+                    </section>
+                }
+            })
+            .collect_view();
+        view! { <div class="side-by-side">{panes}</div> }.into_any()
+    };
     let title = loaded
         .url
         .rsplit('/')
@@ -419,9 +467,10 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             </header>
             <QueryBar query schema run_error />
             {compare_legend}
+            <OverVersions loaded=loaded.clone() view />
             <ConfusionPanel loaded=loaded.clone() view query />
             <div class="legends">{legends}</div>
-            <Grid model=grid_model on_header />
+            {grids}
             <HeaderMenu at=menu query loaded=loaded.clone() view=menu_view />
         </main>
     }

@@ -31,10 +31,23 @@ pub struct GridColumn {
     pub visual: bool,
     /// `Some(descending)` when the view is sorted by this column.
     pub sorted: Option<bool>,
-    /// The colour of the compared version this column belongs to.
-    pub accent: Option<&'static str>,
+    /// The compared version this column belongs to (its colour marks the header).
+    pub version: Option<usize>,
+    /// A chart across versions: shown in the merged view, not in side-by-side panes.
+    pub across_versions: bool,
     /// Draws the cell of view row `i`.
     pub render: CellRenderer,
+}
+
+impl GridModel {
+    /// The columns of compared version `v` plus the shared ones (key, `versions`):
+    /// one pane of the side-by-side view.
+    pub fn pane(&self, v: usize) -> GridModel {
+        let mut pane = self.clone();
+        pane.columns
+            .retain(|c| c.version == Some(v) || (c.version.is_none() && !c.across_versions));
+        pane
+    }
 }
 
 /// What the grid shows; rebuilt by the app whenever the view changes.
@@ -54,6 +67,9 @@ pub fn Grid(
     /// Called with (column index, x, y) when a header is clicked (opens its menu).
     #[prop(optional)]
     on_header: Option<Callback<(usize, f64, f64)>>,
+    /// Shared scroll position (top, left): grids given the same signal scroll together.
+    #[prop(optional)]
+    scroll_sync: Option<RwSignal<(i32, i32)>>,
 ) -> impl IntoView {
     let visual = Memo::new(move |_| model.with(|m| m.columns.iter().any(|c| c.visual)));
     let row_height = move || if visual.get() { 100.0 } else { 30.0 };
@@ -88,6 +104,19 @@ pub fn Grid(
         }
     });
     let resize = window_event_listener(ev::resize, move |_| measure());
+    // Follow the shared scroll position (set by a sibling grid).
+    Effect::new(move |_| {
+        let (Some(sync), Some(el)) = (scroll_sync, scroller.get()) else {
+            return;
+        };
+        let (top, left) = sync.get();
+        if el.scroll_top() != top {
+            el.set_scroll_top(top);
+        }
+        if el.scroll_left() != left {
+            el.set_scroll_left(left);
+        }
+    });
     let range = Memo::new(move |_| {
         let h = row_height();
         let n = model.with(|m| m.rows);
@@ -124,7 +153,7 @@ pub fn Grid(
                     let for_drag = col.clone();
                     view! {
                         <div role="columnheader" class="cell head" aria-colindex=c + 1 data-kind=col.kind
-                             style:box-shadow=col.accent.map(|a| format!("inset 0 3px 0 {a}"))
+                             style:box-shadow=col.version.map(|v| format!("inset 0 3px 0 {}", crate::palette::version_colour(v)))
                              aria-sort=match col.sorted { Some(true) => "descending", Some(false) => "ascending", None => "none" }
                              title=format!("{name} ({}) — click for sort, group, filter, summary", col.kind)>
                             <button class="name" on:click=move |e| {
@@ -175,6 +204,12 @@ pub fn Grid(
              on:scroll=move |e| {
                  let el: web_sys::HtmlElement = event_target(&e);
                  scroll_top.set(f64::from(el.scroll_top()));
+                 if let Some(sync) = scroll_sync {
+                     let here = (el.scroll_top(), el.scroll_left());
+                     if sync.get_untracked() != here {
+                         sync.set(here);
+                     }
+                 }
              }>
             <div role="rowgroup" class="grid-head">
                 <div role="row" class="row head" aria-rowindex=1 style:grid-template-columns=move || template.get()>

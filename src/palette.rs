@@ -19,7 +19,16 @@ pub fn version_colour(v: usize) -> &'static str {
 
 /// The same colour as RGB bytes, for painting masks.
 pub fn class_rgb(id: i64) -> [u8; 3] {
-    let hex = class_colour(id).trim_start_matches('#');
+    rgb(class_colour(id))
+}
+
+/// A version's colour as RGB bytes, for charts.
+pub fn version_rgb(v: usize) -> [u8; 3] {
+    rgb(version_colour(v))
+}
+
+fn rgb(css: &str) -> [u8; 3] {
+    let hex = css.trim_start_matches('#');
     let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
     [byte(0), byte(2), byte(4)]
 }

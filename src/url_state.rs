@@ -44,7 +44,17 @@ pub fn search_for(query: &Query) -> String {
     for (k, v) in search_params() {
         if matches!(
             k.as_str(),
-            "table" | "root" | "embed" | "catalog" | "join" | "compare" | "key" | "with" | "on"
+            "table"
+                | "root"
+                | "embed"
+                | "catalog"
+                | "join"
+                | "compare"
+                | "key"
+                | "with"
+                | "on"
+                | "layout"
+                | "over"
         ) {
             out.append(&k, &v);
         }
@@ -63,5 +73,26 @@ pub fn push_query(query: &Query) {
     let url = search_for(query);
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Sets (or, when empty, removes) one parameter of the current URL in place:
+/// view settings that should be shareable but are not history steps.
+pub fn replace_param(name: &str, value: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let search = window.location().search().unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return;
+    };
+    if value.is_empty() {
+        params.delete(name);
+    } else {
+        params.set(name, value);
+    }
+    let url = format!("?{}", String::from(params.to_string()));
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }

@@ -10,8 +10,8 @@ use crate::grid::{GridColumn, GridModel};
 use crate::group_cells::group_cell;
 use crate::image_state::ImageColumnState;
 use crate::loader::LoadedTable;
-use crate::palette::version_colour;
 use crate::panels::{CellContext, PanelRegistry};
+use crate::version_charts::{VersionBars, numeric_series, rows_per_version};
 
 /// Everything a model is built from.
 pub struct ViewInputs {
@@ -203,7 +203,8 @@ fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
                 kind: col.kind_label(),
                 visual: is_visual(col),
                 sorted: sorted_by(&inputs.query, &col.name),
-                accent: version_of(inputs, base, derived).map(version_colour),
+                version: version_of(inputs, base, derived),
+                across_versions: false,
                 render: Arc::new(move |i| {
                     let col = column_of(&loaded, &view, base, derived);
                     let row = view.rows[i] as usize;
@@ -218,6 +219,8 @@ fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
             }
         })
         .collect();
+    let mut columns = columns;
+    add_series_columns(&mut columns, inputs, false);
     let view = inputs.view.clone();
     GridModel {
         version,
@@ -248,7 +251,8 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
             kind: "group key",
             visual: false,
             sorted: sorted_by(&inputs.query, name),
-            accent: None,
+            version: None,
+            across_versions: false,
             render: Arc::new(move |i| {
                 let key = view
                     .groups
@@ -271,7 +275,8 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
         kind: "rows",
         visual: false,
         sorted: sorted_by(&inputs.query, "count"),
-        accent: None,
+        version: None,
+        across_versions: false,
         render: Arc::new(move |i| {
             let n = view
                 .groups
@@ -299,7 +304,8 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
             kind: col.kind_label(),
             visual: is_visual(col),
             sorted: None,
-            accent: version_of(inputs, base, derived).map(version_colour),
+            version: version_of(inputs, base, derived),
+            across_versions: false,
             render: Arc::new(move |i| {
                 let col = column_of(&loaded, &view, base, derived);
                 let members = view
@@ -311,11 +317,84 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
             }),
         });
     }
+    add_series_columns(&mut columns, inputs, true);
     GridModel {
         version,
         columns,
         rows: groups.grouping.len(),
         row_label: Arc::new(|i| (i + 1).to_string()),
+    }
+}
+
+/// In a comparison: after each numeric column's last version, a "<name> by
+/// version" column with one bar per version (a row's values, or a group's
+/// means); grouped views also get "rows by version" after the count.
+fn add_series_columns(columns: &mut Vec<GridColumn>, inputs: &ViewInputs, grouped: bool) {
+    let Some(info) = inputs.loaded.compare.as_ref() else {
+        return;
+    };
+    let versions = info.versions.clone();
+    let members = |view: &View, i: usize| -> Vec<u32> {
+        view.groups
+            .as_ref()
+            .map(|g| g.grouping.members[i].clone())
+            .unwrap_or_default()
+    };
+    if grouped && let Some(at) = columns.iter().position(|c| c.name == "count") {
+        let (loaded, view, versions) =
+            (inputs.loaded.clone(), inputs.view.clone(), versions.clone());
+        columns.insert(
+            at + 1,
+            GridColumn {
+                name: "rows by version".into(),
+                kind: "counts",
+                visual: false,
+                sorted: None,
+                version: None,
+                across_versions: true,
+                render: Arc::new(move |i| {
+                    let values = rows_per_version(&loaded, &members(&view, i));
+                    view! { <VersionBars values versions=versions.clone() label="rows by version".to_string() /> }.into_any()
+                }),
+            },
+        );
+    }
+    for series in numeric_series(&inputs.loaded) {
+        let last = series.columns.iter().rev().flatten().next().copied();
+        let Some(last_name) = last.map(|c| inputs.loaded.table.columns[c].name.clone()) else {
+            continue;
+        };
+        let Some(at) = columns.iter().position(|c| c.name == last_name) else {
+            continue; // hidden, or a group key
+        };
+        let (loaded, view, versions) =
+            (inputs.loaded.clone(), inputs.view.clone(), versions.clone());
+        let name = series.name();
+        let label = if grouped {
+            format!("mean {}", series.base)
+        } else {
+            series.base.clone()
+        };
+        columns.insert(
+            at + 1,
+            GridColumn {
+                name,
+                kind: "per version",
+                visual: false,
+                sorted: None,
+                version: None,
+                across_versions: true,
+                render: Arc::new(move |i| {
+                    let values = if grouped {
+                        series.group_means(&loaded, &members(&view, i))
+                    } else {
+                        series.row_values(&loaded, view.rows[i] as usize)
+                    };
+                    view! { <VersionBars values versions=versions.clone() label=label.clone() /> }
+                        .into_any()
+                }),
+            },
+        );
     }
 }
 

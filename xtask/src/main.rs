@@ -235,7 +235,7 @@ fn bench_peers(extra: &[String]) -> Result {
     let mut c = cmd("bash");
     c.current_dir(&harness).arg("run.sh").arg("--ext").arg(&ext);
     if !extra.iter().any(|a| a == "--peers") {
-        c.args(["--peers", "ext:loupe,duckdb,arquero,raw"]);
+        c.args(["--peers", "ext:loupe,duckdb,arquero,raw,ext:duckdb_join"]);
     }
     run(c.args(extra))
 }

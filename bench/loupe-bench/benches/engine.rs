@@ -84,6 +84,10 @@ fn engine(c: &mut Criterion) {
     g.bench_function("group truth,guess count+mean", |b| b.iter(|| w.group()));
     g.bench_function("derive loss*2+score, max", |b| b.iter(|| w.derive_max()));
     g.bench_function("full sort by loss", |b| b.iter(|| w.sort_full()));
+    let other = w.scrambled_version();
+    g.bench_function("join two versions on id (merged view)", |b| {
+        b.iter(|| w.join_versions(&other))
+    });
     g.finish();
 }
 

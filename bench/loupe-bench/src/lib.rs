@@ -4,9 +4,10 @@
 //! `Workload` is plain Rust (benchmarked natively by `benches/engine.rs`);
 //! `Engine` wraps it for the browser harness (`bench/ext/loupe.mjs`).
 
+use loupe_core::compare::compare;
 use loupe_core::expr::{Frame, Vector, compile, eval, filter_rows};
 use loupe_core::ops::{group_ids, sort_rows, top_rows};
-use loupe_core::{StreamingTableReader, Table, Value, read_table};
+use loupe_core::{Column, StreamingTableReader, Table, Value, read_table};
 use wasm_bindgen::prelude::*;
 
 /// The benchmark's five queries, as Loupe expressions.
@@ -120,6 +121,33 @@ impl Workload {
         }
     }
 
+    /// A second "version" of the table: the same rows in a scrambled order
+    /// (row `r` moves to `r * 7919 mod n`, a bijection since 7919 is a prime not
+    /// dividing n), so matching by key cannot ride on equal row order.
+    pub fn scrambled_version(&self) -> Table {
+        let n = self.table.row_count() as u64;
+        let step = if n.is_multiple_of(7919) { 1 } else { 7919 };
+        let rows: Vec<Option<u32>> = (0..n)
+            .map(|r| Some(((r * step) % n.max(1)) as u32))
+            .collect();
+        let columns = self
+            .table
+            .columns
+            .iter()
+            .map(|c| Column::new(c.name.clone(), c.declared.clone(), c.data().gather(&rows)))
+            .collect();
+        Table::from_columns(columns).unwrap_or_default()
+    }
+
+    /// The compare view of two versions: rows matched on `id`, every column
+    /// once per version (`name@v0`, `name@v1`). Returns the merged row count.
+    pub fn join_versions(&self, other: &Table) -> usize {
+        let versions = ["v0".to_string(), "v1".to_string()];
+        compare(&[&self.table, other], &versions, Some("id"))
+            .map(|c| c.table.row_count())
+            .unwrap_or(0)
+    }
+
     /// The full row order by loss descending (what a sorted grid needs).
     pub fn sort_full(&self) -> Vec<u32> {
         let frame = Frame::of(&self.table);
@@ -170,6 +198,7 @@ impl Loader {
             .finish()
             .map(|table| Engine {
                 w: Workload { table },
+                other: None,
             })
             .map_err(|e| JsError::new(&e.to_string()))
     }
@@ -179,6 +208,8 @@ impl Loader {
 #[wasm_bindgen]
 pub struct Engine {
     w: Workload,
+    /// The second version for `join_versions`, made (untimed) by `prepare_versions`.
+    other: Option<Table>,
 }
 
 fn set(o: &js_sys::Object, k: &str, v: JsValue) {
@@ -252,6 +283,18 @@ impl Engine {
         self.w.derive_max()
     }
 
+    /// Makes the scrambled second version (setup, not part of the timed join).
+    pub fn prepare_versions(&mut self) {
+        self.other = Some(self.w.scrambled_version());
+    }
+
+    /// Matches the two versions on `id` and builds the merged table; its row count.
+    pub fn join_versions(&self) -> usize {
+        self.other
+            .as_ref()
+            .map_or(0, |other| self.w.join_versions(other))
+    }
+
     /// First row of the full sort by loss descending.
     pub fn sort_full(&self) -> u32 {
         self.w.sort_full().first().copied().unwrap_or(0)
@@ -319,5 +362,33 @@ mod tests {
             assert!((g.mean_score - mean).abs() < 1e-12);
         }
         assert!(groups.windows(2).all(|p| p[0].n >= p[1].n));
+    }
+
+    #[test]
+    fn scrambled_version_matches_every_row_back_on_id() {
+        let (w, _, _) = sample();
+        let other = w.scrambled_version();
+        assert_eq!(other.row_count(), w.table.row_count());
+        let ids = |t: &Table| {
+            let mut v: Vec<i64> = (0..t.row_count())
+                .filter_map(|r| {
+                    t.column("id")
+                        .and_then(|c| c.get(r).as_f64())
+                        .map(|x| x as i64)
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        assert_eq!(ids(&other), ids(&w.table), "a permutation of the rows");
+        assert_ne!(
+            other.column("id").map(|c| c.get(1)),
+            w.table.column("id").map(|c| c.get(1))
+        );
+        assert_eq!(
+            w.join_versions(&other),
+            w.table.row_count(),
+            "every id matched once"
+        );
     }
 }

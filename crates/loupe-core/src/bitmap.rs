@@ -23,11 +23,22 @@ impl Bitmap {
     }
 
     pub fn from_bools(bits: impl IntoIterator<Item = bool>) -> Self {
-        let mut b = Bitmap::new();
+        let bits = bits.into_iter();
+        let mut words = Vec::with_capacity(bits.size_hint().0.div_ceil(64));
+        let (mut word, mut len) = (0u64, 0usize);
+        // Whole words at a time: no per-bit bounds checks or pushes.
         for bit in bits {
-            b.push(bit);
+            word |= u64::from(bit) << (len & 63);
+            len += 1;
+            if len & 63 == 0 {
+                words.push(word);
+                word = 0;
+            }
         }
-        b
+        if len & 63 != 0 {
+            words.push(word);
+        }
+        Bitmap { words, len }
     }
 
     fn clear_tail(&mut self) {

@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
+use super::keys::{KeyValue, column_keys};
+use crate::column::ColumnData;
 use crate::fxhash::FxHasher;
 use crate::table::{Column, Table};
 use crate::value::Value;
@@ -64,71 +66,77 @@ pub fn join(
     let rk = right
         .column(key2)
         .ok_or_else(|| JoinError::NoRightKey(key2.into()))?;
-    let mut index: HashMap<String, Vec<u32>, BuildHasherDefault<FxHasher>> = HashMap::default();
-    for r in 0..rk.len() {
-        if let Some(k) = join_key(&rk.get(r)) {
-            index.entry(k).or_default().push(r as u32);
-        }
+    // Right rows by key, as chains in the right's order: head/tail per key, `next` per row.
+    const END: u32 = u32::MAX;
+    let right_keys = column_keys(rk);
+    let mut chains: HashMap<&KeyValue, (u32, u32), BuildHasherDefault<FxHasher>> =
+        HashMap::default();
+    let mut next = vec![END; right_keys.len()];
+    for (r, k) in right_keys.iter().enumerate() {
+        let Some(k) = k else { continue };
+        let r = r as u32;
+        chains
+            .entry(k)
+            .and_modify(|(_, tail)| {
+                next[*tail as usize] = r;
+                *tail = r;
+            })
+            .or_insert((r, r));
     }
-    // Pairs of (left row, right row); `None` is the missing side.
-    let mut pairs: Vec<(Option<u32>, Option<u32>)> = Vec::new();
+    // Row pairs as two aligned lists; `None` is the missing side.
+    let mut left_rows: Vec<Option<u32>> = Vec::with_capacity(lk.len());
+    let mut right_rows: Vec<Option<u32>> = Vec::with_capacity(lk.len());
     let mut right_used = vec![false; right.row_count()];
-    for l in 0..lk.len() {
-        let matches = join_key(&lk.get(l)).and_then(|k| index.get(&k));
-        match matches {
-            Some(rows) => {
-                for &r in rows {
+    for (l, k) in column_keys(lk).iter().enumerate() {
+        match k.as_ref().and_then(|k| chains.get(k)) {
+            Some(&(head, _)) => {
+                let mut r = head;
+                while r != END {
                     right_used[r as usize] = true;
-                    pairs.push((Some(l as u32), Some(r)));
+                    left_rows.push(Some(l as u32));
+                    right_rows.push(Some(r));
+                    r = next[r as usize];
                 }
             }
-            None if kind == JoinKind::Outer => pairs.push((Some(l as u32), None)),
+            None if kind == JoinKind::Outer => {
+                left_rows.push(Some(l as u32));
+                right_rows.push(None);
+            }
             None => {}
         }
     }
     if kind == JoinKind::Outer {
         for (r, used) in right_used.iter().enumerate() {
             if !used {
-                pairs.push((None, Some(r as u32)));
+                left_rows.push(None);
+                right_rows.push(Some(r as u32));
             }
         }
     }
     let mut columns: Vec<Column> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for col in &left.columns {
-        let is_key = col.name == key1;
-        let cells = pairs.iter().map(|&(l, r)| match (l, r) {
-            (Some(l), _) => col.get(l as usize),
+        let data = if col.name == key1 {
             // An unmatched right row still shows its key in the key column.
-            (None, Some(r)) if is_key => rk.get(r as usize),
-            _ => Value::Null,
-        });
+            ColumnData::gather_first(&[(col.data(), &left_rows), (rk.data(), &right_rows)])
+        } else {
+            col.data().gather(&left_rows)
+        };
         names.push(col.name.clone());
-        columns.push(build(&col.name, col.declared.clone(), cells));
+        columns.push(Column::new(col.name.clone(), col.declared.clone(), data));
     }
     for col in right.columns.iter().filter(|c| c.name != key2) {
         let mut name = col.name.clone();
         while names.contains(&name) {
             name.push_str("_2");
         }
-        let cells = pairs
-            .iter()
-            .map(|&(_, r)| r.map_or(Value::Null, |r| col.get(r as usize)));
         names.push(name.clone());
-        columns.push(build(&name, col.declared.clone(), cells));
+        columns.push(Column::new(
+            name,
+            col.declared.clone(),
+            col.data().gather(&right_rows),
+        ));
     }
     // Every column has one cell per pair, so this cannot fail.
     Ok(Table::from_columns(columns).unwrap_or_default())
-}
-
-fn build(
-    name: &str,
-    declared: Option<crate::wbtype::WbType>,
-    cells: impl Iterator<Item = Value>,
-) -> Column {
-    Column::new(
-        name,
-        declared,
-        crate::column::ColumnData::from_values(cells),
-    )
 }

@@ -5,12 +5,14 @@ mod aggregate;
 mod confusion;
 mod group;
 mod join;
+mod keys;
 mod sort;
 
 pub use aggregate::{Agg, ColumnSummary, Histogram, aggregate, histogram, summarize, top_values};
 pub use confusion::{Confusion, confusion};
 pub use group::{GroupIds, Grouping, group_ids, group_rows};
 pub use join::{JoinError, JoinKind, join, join_key};
+pub use keys::{KeyValue, Keys, column_keys};
 pub use sort::{sort_rows, top_rows};
 
 use crate::column::ColumnData;
