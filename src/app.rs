@@ -28,7 +28,7 @@ use crate::panels::{ImageView, PanelRegistry};
 use crate::query_bar::QueryBar;
 use crate::start::StartPage;
 use crate::url_state::{push_query, read_query, replace_param, search_params};
-use crate::view_model::{Shared, ViewInputs, build_model, literal};
+use crate::view_model::{Layout, Shared, ViewInputs, build_model, literal};
 
 /// At most this many distinct classes files are fetched per column (names only).
 const MAX_CLASSES_FILES: usize = 32;
@@ -334,6 +334,13 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             q.sort.clear();
         });
     });
+    // How versions are laid out (`&layout=`): columns per version, overlaid, or side by side.
+    let layout = RwSignal::new(
+        search_params()
+            .iter()
+            .find(|(k, _)| k == "layout")
+            .map_or(Layout::Columns, |(_, v)| Layout::parse(v)),
+    );
     let version = StoredValue::new(0u64);
     let model_inputs = (loaded.clone(), image_states.clone(), registry.clone());
     let model = Memo::new(move |_| {
@@ -347,6 +354,7 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             image_states: model_inputs.1.clone(),
             registry: model_inputs.2.clone(),
             on_expand,
+            layout: layout.get(),
         };
         Shared(Arc::new(build_model(version.get_value(), &inputs)))
     });
@@ -374,12 +382,6 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
         })
         .filter_map(|(col, st)| st.map(|st| view! { <Legend name=col.name.clone() state=st /> }))
         .collect_view();
-    // Side by side (`&layout=side`): one grid per version, scrolled together.
-    let side_by_side = RwSignal::new(
-        search_params()
-            .iter()
-            .any(|(k, v)| k == "layout" && v == "side"),
-    );
     let compare_legend = loaded.compare.as_ref().map(|c| {
         let items = c
             .versions
@@ -393,17 +395,56 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
                 }
             })
             .collect_view();
-        let key = c.key.clone().map_or_else(|| "matched by row position".to_string(), |k| format!("matched on `{k}`"));
-        let toggle = move |_| {
-            let side = !side_by_side.get_untracked();
-            replace_param("layout", if side { "side" } else { "" });
-            side_by_side.set(side);
+        // The key can be changed: any column every version has, or the row position.
+        let current_key = c.key.clone().unwrap_or_else(|| "-".into());
+        let mut candidates: Vec<String> = crate::version_charts::versioned_columns(&loaded)
+            .into_iter()
+            .filter(|s| s.columns.iter().all(Option::is_some))
+            .map(|s| s.base)
+            .collect();
+        if let Some(k) = &c.key {
+            candidates.insert(0, k.clone());
+        }
+        let options = candidates
+            .into_iter()
+            .map(|k| {
+                let selected = k == current_key;
+                view! { <option value=k.clone() selected=selected>{k.clone()}</option> }
+            })
+            .collect_view();
+        let key = view! {
+            <label>"matched on "
+                <select class="compare-key-select" on:change=move |e| {
+                    let k = event_target_value(&e);
+                    if let Some(w) = web_sys::window()
+                        && let Ok(search) = w.location().search()
+                        && let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search)
+                    {
+                        params.set("key", &k);
+                        let _ = w.location().set_search(&String::from(params.to_string()));
+                    }
+                }>
+                    {options}
+                    <option value="-" selected=current_key == "-">"row position"</option>
+                </select>
+            </label>
+        };
+        let choice = |which: Layout, text: &'static str| {
+            view! {
+                <button class="layout-choice" data-layout=which.param() aria-pressed=move || (layout.get() == which).to_string()
+                        on:click=move |_| {
+                            replace_param("layout", which.param());
+                            layout.set(which);
+                        }>{text}</button>
+            }
         };
         view! {
             <div class="compare-legend" aria-label="compared versions">"comparing " {items} <span class="compare-key">{key}</span>
-                <button class="layout-toggle" aria-pressed=move || side_by_side.get().to_string() on:click=toggle>
-                    {move || if side_by_side.get() { "merged view" } else { "side by side" }}
-                </button>
+                <span class="layout-choices" role="group" aria-label="layout">
+                    {choice(Layout::Columns, "columns")}
+                    {choice(Layout::Overlay, "overlaid")}
+                    {choice(Layout::Side, "side by side")}
+                </span>
             </div>
         }
     });
@@ -414,7 +455,7 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
         .unwrap_or_default();
     let scroll = RwSignal::new((0, 0));
     let grids = move || {
-        if !side_by_side.get() || versions.is_empty() {
+        if layout.get() != Layout::Side || versions.is_empty() {
             return view! { <Grid model=grid_model on_header /> }.into_any();
         }
         let panes = versions

@@ -225,9 +225,29 @@ fn Browser(loaded: Loaded, selected: Option<String>) -> impl IntoView {
         }
         _ => None,
     };
+    // The artifact's other versions: a table can be compared with the same file in them.
+    let siblings: Vec<(String, String)> = match (&loaded.catalog, &selected) {
+        (Some(c), Some(spec)) => c
+            .version(spec)
+            .map(|(a, chosen)| {
+                a.versions
+                    .iter()
+                    .filter(|v| v.version != chosen.version)
+                    .filter_map(|v| {
+                        let mut folder = resolve_media_url(&loaded.base, &v.path).ok()?;
+                        if !folder.ends_with('/') {
+                            folder.push('/');
+                        }
+                        Some((v.version.clone(), folder))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let panel = match chosen {
         Some((spec, version, folder)) => {
-            view! { <VersionPanel spec version folder catalog_param=loaded.catalog_param.clone() lineage /> }.into_any()
+            view! { <VersionPanel spec version folder catalog_param=loaded.catalog_param.clone() lineage siblings /> }.into_any()
         }
         None => match &loaded.catalog {
             Some(c) => view! { <LineageView catalog=c.clone() catalog_param=catalog_param.clone() /> }.into_any(),
@@ -335,6 +355,8 @@ fn VersionPanel(
     folder: String,
     catalog_param: Option<String>,
     lineage: Option<AnyView>,
+    /// Other versions of the artifact (version, folder): tables offer "compare with".
+    siblings: Vec<(String, String)>,
 ) -> impl IntoView {
     let manifest = RwSignal::new(None::<Result<Arc<Manifest>, String>>);
     let url = format!("{folder}wandb_manifest.json");
@@ -371,7 +393,7 @@ fn VersionPanel(
                 let rows = m
                     .entries
                     .iter()
-                    .map(|e| file_row(e, &folder, catalog_param.as_deref()))
+                    .map(|e| file_row(e, &folder, catalog_param.as_deref(), &siblings))
                     .collect_view();
                 view! {
                     <p class="file-count">{format!("{} files", m.entries.len())}</p>
@@ -396,7 +418,12 @@ fn VersionPanel(
     }
 }
 
-fn file_row(e: &ManifestEntry, folder: &str, catalog: Option<&str>) -> AnyView {
+fn file_row(
+    e: &ManifestEntry,
+    folder: &str,
+    catalog: Option<&str>,
+    siblings: &[(String, String)],
+) -> AnyView {
     let open = openable(&e.path).then(|| {
         let table = format!("{folder}{}", e.path);
         let mut params = vec![("table", table.as_str())];
@@ -409,7 +436,19 @@ fn file_row(e: &ManifestEntry, folder: &str, catalog: Option<&str>) -> AnyView {
             p.push(("join", "outer"));
             view! { " " <a class="open outer" href=link(&p)>"open (outer join)"</a> }
         });
-        view! { <a class="open" href=href data-open=e.path.clone()>"open"</a>{outer} }
+        // The same table in another version of the artifact: compare the two.
+        let compare = e.path.ends_with(".table.json").then(|| {
+            siblings
+                .iter()
+                .map(|(version, other)| {
+                    let other_table = format!("{other}{}", e.path);
+                    let mut p = params.clone();
+                    p.push(("compare", other_table.as_str()));
+                    view! { " " <a class="open compare" href=link(&p) data-compare=version.clone()>{format!("compare with {version}")}</a> }
+                })
+                .collect_view()
+        });
+        view! { <a class="open" href=href data-open=e.path.clone()>"open"</a>{outer}{compare} }
     });
     let size = match (&e.reference, e.size) {
         (Some(r), _) => {

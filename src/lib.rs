@@ -16,6 +16,7 @@ pub mod legend;
 pub mod loader;
 pub mod mask_store;
 pub mod over_versions;
+pub mod overlay;
 pub mod palette;
 pub mod panels;
 pub mod query_bar;

@@ -112,8 +112,10 @@ pub async fn load_table(
     }
     let versions = version_labels(&loaded);
     let tables: Vec<&Table> = loaded.iter().map(|l| &l.table).collect();
-    let key = match &req.key {
-        Some(k) => Some(k.clone()),
+    // `&key=-` matches by row position; no key: an id column if every version has one.
+    let key = match req.key.as_deref() {
+        Some("-") => None,
+        Some(k) => Some(k.to_string()),
         None => loupe_core::compare::detect_key(&tables),
     };
     let c = loupe_core::compare::compare(&tables, &versions, key.as_deref())

@@ -25,10 +25,8 @@ pub struct VersionSeries {
     pub columns: Vec<Option<usize>>,
 }
 
-/// The float columns (scores, losses, probabilities) held by at least two
-/// compared versions. Integer columns are left out: in predictions they are
-/// mostly class ids, whose bars would mean nothing.
-pub fn numeric_series(loaded: &LoadedTable) -> Vec<VersionSeries> {
+/// Every column compared across versions, in order of first appearance.
+pub fn versioned_columns(loaded: &LoadedTable) -> Vec<VersionSeries> {
     let Some(info) = &loaded.compare else {
         return Vec::new();
     };
@@ -40,9 +38,6 @@ pub fn numeric_series(loaded: &LoadedTable) -> Vec<VersionSeries> {
         ) else {
             continue;
         };
-        if col.data_type() != DataType::Float {
-            continue;
-        }
         match out.iter_mut().find(|s| s.base == base) {
             Some(s) => s.columns[v] = Some(c),
             None => {
@@ -55,11 +50,27 @@ pub fn numeric_series(loaded: &LoadedTable) -> Vec<VersionSeries> {
             }
         }
     }
-    out.retain(|s| s.columns.iter().flatten().count() >= 2);
+    out
+}
+
+/// The float columns (scores, losses, probabilities) held by at least two
+/// compared versions. Integer columns are left out: in predictions they are
+/// mostly class ids, whose bars would mean nothing.
+pub fn numeric_series(loaded: &LoadedTable) -> Vec<VersionSeries> {
+    let mut out = versioned_columns(loaded);
+    out.retain(|s| s.is_float(loaded) && s.columns.iter().flatten().count() >= 2);
     out
 }
 
 impl VersionSeries {
+    /// Every version's column stores floats.
+    pub fn is_float(&self, loaded: &LoadedTable) -> bool {
+        self.columns
+            .iter()
+            .flatten()
+            .all(|&c| loaded.table.columns[c].data_type() == DataType::Float)
+    }
+
     /// The grid column's name.
     pub fn name(&self) -> String {
         format!("{} by version", self.base)

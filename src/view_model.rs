@@ -13,6 +13,36 @@ use crate::loader::LoadedTable;
 use crate::panels::{CellContext, PanelRegistry};
 use crate::version_charts::{VersionBars, numeric_series, rows_per_version};
 
+/// How compared versions are laid out (`&layout=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// Every column once per version (`name@v0`, `name@v1`): the default.
+    #[default]
+    Columns,
+    /// Each column once, every version's value in it (`layout=overlay`).
+    Overlay,
+    /// One grid per version, scrolled together (`layout=side`).
+    Side,
+}
+
+impl Layout {
+    pub fn parse(s: &str) -> Layout {
+        match s {
+            "overlay" => Layout::Overlay,
+            "side" => Layout::Side,
+            _ => Layout::Columns,
+        }
+    }
+
+    pub fn param(self) -> &'static str {
+        match self {
+            Layout::Columns => "",
+            Layout::Overlay => "overlay",
+            Layout::Side => "side",
+        }
+    }
+}
+
 /// Everything a model is built from.
 pub struct ViewInputs {
     pub loaded: Arc<LoadedTable>,
@@ -22,6 +52,7 @@ pub struct ViewInputs {
     pub registry: Arc<PanelRegistry>,
     /// Opens group `i`'s rows (a drill-down the back button undoes).
     pub on_expand: Callback<usize>,
+    pub layout: Layout,
 }
 
 /// The column named `name` in the view: a derived one, else the table's.
@@ -98,6 +129,9 @@ fn is_visual(col: &Column) -> bool {
 
 pub fn build_model(version: u64, inputs: &ViewInputs) -> GridModel {
     match &inputs.view.groups {
+        None if inputs.layout == Layout::Overlay && inputs.loaded.compare.is_some() => {
+            crate::overlay::overlay_model(version, inputs)
+        }
         None => plain_model(version, inputs),
         Some(_) => grouped_model(version, inputs),
     }

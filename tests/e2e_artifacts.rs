@@ -296,3 +296,47 @@ async fn two_open_tables_join_from_the_ui_by_key_columns() {
         "{alert}"
     );
 }
+
+#[tokio::test]
+async fn versions_are_compared_from_the_artifact_browser_and_the_key_can_change() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?catalog=demo/loupe.json&artifact=digit-predictions:v0")
+            .await,
+        "ready"
+    );
+    s.wait_for(
+        "document.querySelector('[data-file=\"predictions.table.json\"] a[data-compare=\"v1\"]')",
+        "compare link",
+    )
+    .await;
+    s.js("document.querySelector('[data-file=\"predictions.table.json\"] a[data-compare=\"v1\"]').click(); return 0").await;
+    s.wait_for("location.search.includes('compare=')", "compare URL")
+        .await;
+    assert_eq!(s.wait_state().await, "ready");
+    s.wait_for(
+        "document.querySelectorAll('.version-chip').length === 2",
+        "two versions",
+    )
+    .await;
+    let key = s
+        .js("return document.querySelector('.compare-key-select').value")
+        .await;
+    assert_eq!(key, serde_json::json!("id"), "the id column is detected");
+    // Match by row position instead: the choice goes to the URL and reloads.
+    s.js(
+        "const k = document.querySelector('.compare-key-select'); k.value = '-'; \
+          k.dispatchEvent(new Event('change', {bubbles: true})); return 0",
+    )
+    .await;
+    s.wait_for(
+        "new URLSearchParams(location.search).get('key') === '-'",
+        "key in the URL",
+    )
+    .await;
+    assert_eq!(s.wait_state().await, "ready");
+    s.wait_for("document.querySelector('.compare-key-select') && document.querySelector('.compare-key-select').value === '-'", "position matching").await;
+    let headers = s.js("return [...document.querySelectorAll('[role=columnheader]')].map(h => h.innerText.trim()).slice(0, 2)").await;
+    assert_eq!(headers, serde_json::json!(["row", "versions"]));
+}

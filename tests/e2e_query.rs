@@ -555,7 +555,7 @@ async fn compared_versions_as_charts_per_row_per_group_over_versions_and_side_by
         .await,
         "ready"
     );
-    s.js("document.querySelector('.layout-toggle').click(); return 0")
+    s.js("document.querySelector('.layout-choice[data-layout=side]').click(); return 0")
         .await;
     s.wait_for(
         "document.querySelectorAll('.side-by-side .pane [role=grid]').length === 2",
@@ -608,4 +608,97 @@ async fn compared_versions_as_charts_per_row_per_group_over_versions_and_side_by
         "two panes after reload",
     )
     .await;
+}
+
+#[tokio::test]
+async fn overlaid_versions_collapse_equal_values_and_draw_each_versions_boxes() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let v0 = "demo/digit-predictions/v0/predictions.table.json";
+    assert_eq!(s.open(&format!("?table={v0}&compare={V1}")).await, "ready");
+    s.js("document.querySelector('.layout-choice[data-layout=overlay]').click(); return 0")
+        .await;
+    s.wait_for(
+        "location.search.includes('layout=overlay')",
+        "layout in the URL",
+    )
+    .await;
+    let headers = s.js("return [...document.querySelectorAll('[role=columnheader]')].map(h => h.innerText.trim())").await;
+    let headers: Vec<String> = serde_json::from_value(headers).expect("names");
+    assert_eq!(
+        &headers[..5],
+        ["id", "versions", "image", "truth", "guess"],
+        "{headers:?}"
+    );
+    // Row 1 (id 0): the truth is the same in both versions, the guess is not (7, then 0).
+    let read = |p: &str| {
+        read_table(&std::fs::read(repo().join("public").join(p)).expect("demo")).expect("table")
+    };
+    let (a, b) = (read(v0), read(V1));
+    let guess = |t: &Table| t.column("guess").expect("guess").get(0).display();
+    assert_ne!(
+        guess(&a),
+        guess(&b),
+        "the demo's first row changed its guess"
+    );
+    let cell = |name: &str| {
+        format!(
+            "(() => {{ const h = [...document.querySelectorAll('[role=columnheader]')].findIndex(h => h.innerText.trim() === '{name}'); \
+        return document.querySelector(`[aria-rowindex=\"2\"] [aria-colindex=\"${{h + 1}}\"]`); }})()"
+        )
+    };
+    let truth = s
+        .js(&format!(
+            "return !!{}.querySelector('.same')",
+            cell("truth")
+        ))
+        .await;
+    assert_eq!(truth, serde_json::json!(true));
+    let stacked = s.js(&format!("return [...{}.querySelectorAll('.vval')].map(v => [v.dataset.version, v.innerText.trim()])", cell("guess"))).await;
+    assert_eq!(
+        stacked,
+        serde_json::json!([["v0", guess(&a)], ["v1", guess(&b)]])
+    );
+    // The image is shown once per row.
+    let imgs = s
+        .js(&format!(
+            "return {}.querySelectorAll('img').length",
+            cell("image")
+        ))
+        .await;
+    assert_eq!(imgs, serde_json::json!(1));
+
+    // Detection boxes: both versions' boxes on one picture, each in its version's colour.
+    let shapes = "demo/shapes/v0/shapes.table.json";
+    assert_eq!(
+        s.open(&format!("?table={shapes}&compare={shapes}&layout=overlay"))
+            .await,
+        "ready"
+    );
+    let t = read(shapes);
+    let Some(loupe_core::Value::Image(img)) = t.column("image").map(|c| c.get(0)) else {
+        panic!("image")
+    };
+    s.wait_for(
+        "document.querySelector('[aria-rowindex=\"2\"] svg.overlay rect')",
+        "boxes",
+    )
+    .await;
+    let rects = s.js("return [...document.querySelectorAll('[aria-rowindex=\"2\"] svg.overlay rect')].map(r => [r.dataset.layer, r.getAttribute('stroke')])").await;
+    let rects = rects.as_array().expect("rects").clone();
+    assert_eq!(rects.len(), 2 * img.box_count(), "{rects:?}");
+    for r in &rects {
+        let (layer, stroke) = (
+            r[0].as_str().unwrap_or_default(),
+            r[1].as_str().unwrap_or_default(),
+        );
+        let want = if layer.ends_with("@v0") {
+            "#3b82f6"
+        } else if layer.ends_with("@v1") {
+            "#eab308"
+        } else {
+            panic!("{layer}")
+        };
+        assert_eq!(stroke, want, "{layer}");
+    }
 }

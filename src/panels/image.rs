@@ -62,6 +62,9 @@ pub fn render(value: &Value, ctx: &CellContext) -> AnyView {
     .into_any()
 }
 
+/// A layer's colour, when layers stand for compared versions.
+pub type LayerColour = Arc<dyn Fn(&str) -> Option<&'static str> + Send + Sync>;
+
 /// An image with its overlays, at thumbnail or full size.
 #[component]
 pub fn ImageView(
@@ -70,6 +73,10 @@ pub fn ImageView(
     media: Arc<loupe_core::MediaResolver>,
     state: Option<ImageColumnState>,
     large: bool,
+    /// Overlaid versions: the colour of a layer (`predictions@v1` → v1's), which
+    /// then replaces class colours; class names come from the layer before `@`.
+    #[prop(optional)]
+    layer_colour: Option<LayerColour>,
 ) -> impl IntoView {
     let natural = RwSignal::new(None::<(f64, f64)>);
     let failed = RwSignal::new(false);
@@ -94,7 +101,12 @@ pub fn ImageView(
             .filter(|(_, b)| !c.hidden_classes.contains(&b.class_id))
             .filter(|(_, b)| b.primary_score().is_none_or(|s| s.is_nan() || s >= c.score_threshold))
             .map(|(layer, b)| {
-                let name = state.map_or_else(|| format!("class_{}", b.class_id), |s| s.class_name(layer, b.class_id));
+                let version_colour = layer_colour.as_ref().and_then(|f| f(layer));
+                let base_layer = match version_colour {
+                    Some(_) => layer.rsplit_once('@').map_or(layer, |(base, _)| base),
+                    None => layer,
+                };
+                let name = state.map_or_else(|| format!("class_{}", b.class_id), |s| s.class_name(base_layer, b.class_id));
                 let (x0, y0, x1, y1) = b.to_pixels(w, h);
                 let score = b.primary_score();
                 let label = match (&b.caption, score) {
@@ -102,7 +114,7 @@ pub fn ImageView(
                     (None, Some(s)) => format!("{name} {s:.2}"),
                     (None, None) => name.clone(),
                 };
-                let colour = class_colour(b.class_id);
+                let colour = version_colour.unwrap_or_else(|| class_colour(b.class_id));
                 let text = large.then(|| {
                     view! { <text x=x0 y=(y0 - 2.0).max(8.0) fill=colour class="box-label">{label.clone()}</text> }
                 });

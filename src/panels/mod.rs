@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use loupe_core::MediaResolver;
 use loupe_core::{Value, ValueKind};
 
-pub use image::{ImageControls, ImageView, MaskPixels, read_mask};
+pub use image::{ImageControls, ImageView, LayerColour, MaskPixels, read_mask};
 
 use crate::image_state::ImageColumnState;
 

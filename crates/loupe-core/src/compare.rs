@@ -326,3 +326,54 @@ fn presence(slots: &[Vec<Option<u32>>], versions: &[String]) -> ColumnData {
         valid: Bitmap::filled(len, true),
     }
 }
+
+/// One image carrying every version's boxes and masks, as layers named
+/// `<layer>@<version>`: the overlaid compare cell shows the picture once with
+/// each version's predictions on it. The picture is the first version's.
+pub fn overlay_image(
+    images: &[(&str, &crate::media::ImageFile)],
+) -> Option<crate::media::ImageFile> {
+    let (_, first) = images.first()?;
+    let mut out = (*first).clone();
+    out.box_layers.clear();
+    out.mask_layers.clear();
+    for (version, image) in images {
+        for layer in &image.box_layers {
+            let mut l = layer.clone();
+            l.name = format!("{}@{version}", layer.name);
+            out.box_layers.push(l);
+        }
+        for layer in &image.mask_layers {
+            let mut l = layer.clone();
+            l.name = format!("{}@{version}", layer.name);
+            out.mask_layers.push(l);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod overlay_tests {
+    use super::*;
+    use crate::media::{BoxLayer, ImageFile};
+
+    #[test]
+    fn every_versions_layers_on_one_picture() {
+        let image = |path: &str, layers: &[&str]| ImageFile {
+            path: path.into(),
+            box_layers: layers
+                .iter()
+                .map(|n| BoxLayer {
+                    name: n.to_string(),
+                    boxes: Vec::new(),
+                })
+                .collect(),
+            ..ImageFile::default()
+        };
+        let (a, b) = (image("a.png", &["pred", "gt"]), image("b.png", &["pred"]));
+        let merged = overlay_image(&[("v0", &a), ("v1", &b)]).expect("merged");
+        assert_eq!(merged.path, "a.png");
+        let names: Vec<&str> = merged.box_layers.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["pred@v0", "gt@v0", "pred@v1"]);
+    }
+}

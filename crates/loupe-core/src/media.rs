@@ -52,7 +52,7 @@ pub struct MediaFile {
 }
 
 /// An `image-file` cell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageFile {
     pub path: String,
     pub format: Option<String>,
