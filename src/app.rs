@@ -27,6 +27,7 @@ use crate::palette::version_colour;
 use crate::panels::{ImageView, PanelRegistry};
 use crate::query_bar::QueryBar;
 use crate::start::StartPage;
+use crate::table_panels::TablePanel;
 use crate::url_state::{push_query, read_query, replace_param, search_params};
 use crate::view_model::{Layout, Shared, ViewInputs, build_model, literal};
 
@@ -510,6 +511,7 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             {compare_legend}
             <OverVersions loaded=loaded.clone() view />
             <ConfusionPanel loaded=loaded.clone() view query />
+            <TablePanel loaded=loaded.clone() view query />
             <div class="legends">{legends}</div>
             {grids}
             <HeaderMenu at=menu query loaded=loaded.clone() view=menu_view />

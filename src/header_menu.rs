@@ -10,6 +10,7 @@ use loupe_core::value::format_float;
 use loupe_core::{Query, View};
 
 use crate::loader::LoadedTable;
+use crate::panels::PanelRegistry;
 use crate::view_model::{Shared, column_expr, column_in_view, text_literal};
 
 /// Which header was clicked, and where.
@@ -125,6 +126,34 @@ let literal = text_literal(value, s.data_type);
                 </div>
             }
         });
+        // "Show as": every panel that can draw this column's values; the choice goes to the URL.
+        let kind = view.with(|v| {
+            let v = v.as_ref()?;
+            column_in_view(&loaded, &v.0, &name)?.kind()
+        });
+        let show_as = (!grouped).then_some(kind).flatten().map(|kind| {
+            let registry = use_context::<Arc<PanelRegistry>>()
+                .unwrap_or_else(|| Arc::new(PanelRegistry::builtin()));
+            let names: Vec<&'static str> = registry.applicable(kind).iter().map(|p| p.name).collect();
+            let default = names.first().copied().unwrap_or_default();
+            let current = query.with(|q| q.panel_of(&name).map(str::to_string));
+            let items = names
+                .into_iter()
+                .map(|panel| {
+                    let column = name.clone();
+                    let chosen = current.as_deref().unwrap_or(default) == panel;
+                    view! {
+                        <button role="menuitemradio" class="menu-item panel-choice" data-panel=panel
+                                aria-checked=chosen.to_string() on:click=move |_| {
+                                    let value = if panel == default { "" } else { panel };
+                                    query.update(|q| q.set_panel(&column, value));
+                                    close();
+                                }>{panel}</button>
+                    }
+                })
+                .collect_view();
+            view! { <div class="show-as" role="group" aria-label="show as"><p class="summary-line">"show as:"</p>{items}</div> }
+        });
         Some(view! {
             <div class="menu-backdrop" on:click=move |_| close()></div>
             <div class="header-menu" role="menu" aria-label=format!("column {name}")
@@ -181,6 +210,7 @@ let literal = text_literal(value, s.data_type);
                         }
                     }>"Remove column"</button>
                 </Show>
+                {show_as}
                 {summary_view}
             </div>
         })

@@ -21,6 +21,7 @@ pub mod palette;
 pub mod panels;
 pub mod query_bar;
 pub mod start;
+pub mod table_panels;
 pub mod url_state;
 pub mod version_charts;
 pub mod view_model;

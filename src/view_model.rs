@@ -232,6 +232,7 @@ fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
                 inputs.view.clone(),
                 inputs.registry.clone(),
             );
+            let chosen = inputs.query.panel_of(&col.name).map(str::to_string);
             GridColumn {
                 name: col.name.clone(),
                 kind: col.kind_label(),
@@ -243,7 +244,7 @@ fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
                     let col = column_of(&loaded, &view, base, derived);
                     let row = view.rows[i] as usize;
                     let value = col.value(row);
-                    let cell = registry.render(&value, &ctx);
+                    let cell = registry.render_with(chosen.as_deref(), &value, &ctx);
                     // A compared column whose value differs from the first version's is marked.
                     match differs_from_first(&loaded, col, row, &value) {
                         true => view! { <div class="differs" title="differs from the first version">{cell}</div> }.into_any(),

@@ -1,14 +1,18 @@
 //! The panel registry: every cell is drawn by a panel chosen by its value's kind.
 //!
 //! A panel is a name, the kinds it accepts, a priority and a render function.
+//! The best (highest-priority) panel draws a cell unless the column's chosen
+//! panel (`&panel=<name>:<column>`, from the header menu) accepts the value.
 //! To add one: write `panels/<name>.rs` with a `pub fn render(&Value, &CellContext) -> AnyView`
-//! and add one line to `PanelRegistry::builtin`. Later levels (grouped cell, column,
-//! whole table) will be registered here too.
+//! and add one `register` call to `PanelRegistry::builtin`. Whole-table panels live
+//! in `table_panels/`; JS plugins register through `plugins.rs`.
 
 mod image;
 mod media;
 mod nested;
+mod points;
 mod scalar;
+mod vector;
 
 use std::sync::Arc;
 
@@ -16,7 +20,7 @@ use leptos::prelude::*;
 use loupe_core::MediaResolver;
 use loupe_core::{Value, ValueKind};
 
-pub use image::{ImageControls, ImageView, LayerColour, MaskPixels, read_mask};
+pub use image::{ImageControls, ImageView, LayerColour, MaskPixels, context_2d, read_mask};
 
 use crate::image_state::ImageColumnState;
 
@@ -121,6 +125,12 @@ impl PanelRegistry {
             render: image::render,
         });
         r.register(Panel {
+            name: "waveform",
+            accepts: &[K::Audio],
+            priority: 1,
+            render: media::waveform,
+        });
+        r.register(Panel {
             name: "audio",
             accepts: &[K::Audio],
             priority: 0,
@@ -139,10 +149,50 @@ impl PanelRegistry {
             render: media::video,
         });
         r.register(Panel {
+            name: "point-cloud",
+            accepts: &[K::Object3D, K::Molecule],
+            priority: 1,
+            render: points::point_cloud,
+        });
+        r.register(Panel {
             name: "file-link",
             accepts: &[K::Object3D, K::Molecule],
             priority: 0,
             render: media::file_link,
+        });
+        r.register(Panel {
+            name: "sparkline",
+            accepts: &[K::List],
+            priority: -1,
+            render: vector::sparkline,
+        });
+        r.register(Panel {
+            name: "bars",
+            accepts: &[K::List],
+            priority: -1,
+            render: vector::bars,
+        });
+        r.register(Panel {
+            name: "heatmap",
+            accepts: &[K::List],
+            priority: -1,
+            render: vector::heatmap,
+        });
+        r.register(Panel {
+            name: "json",
+            accepts: &[
+                K::List,
+                K::Dict,
+                K::Table,
+                K::Histogram,
+                K::NdArray,
+                K::Number,
+                K::String,
+                K::Bool,
+                K::Image,
+            ],
+            priority: -2,
+            render: vector::raw_json,
         });
         r.register(Panel {
             name: "error",
@@ -168,6 +218,21 @@ impl PanelRegistry {
         found.reverse();
         found.sort_by_key(|p| std::cmp::Reverse(p.priority));
         found
+    }
+
+    /// Draws with the panel named `name` when it accepts the value, else the best one
+    /// (a column's chosen panel never breaks the cells it cannot draw).
+    pub fn render_with(&self, name: Option<&str>, value: &Value, ctx: &CellContext) -> AnyView {
+        let kind = value.kind();
+        match name.and_then(|n| {
+            self.panels
+                .iter()
+                .rev()
+                .find(|p| p.name == n && p.accepts.contains(&kind))
+        }) {
+            Some(panel) => (panel.render)(value, ctx),
+            None => self.render(value, ctx),
+        }
     }
 
     pub fn best_for(&self, kind: ValueKind) -> Option<&Panel> {

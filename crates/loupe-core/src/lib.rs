@@ -8,6 +8,7 @@
 pub mod artifact;
 pub mod bitmap;
 pub mod catalog;
+pub mod chart_data;
 pub mod column;
 mod column_builder;
 pub mod compare;
@@ -26,6 +27,8 @@ pub mod media;
 pub mod media_resolver;
 pub mod ops;
 pub mod path;
+pub mod pca;
+pub mod points3d;
 pub mod query;
 pub mod table;
 pub mod table_reader;

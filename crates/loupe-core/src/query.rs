@@ -35,7 +35,16 @@ pub struct Query {
     pub hidden: Vec<String>,
     /// Columns of the confusion-matrix panel: (truth, guess).
     pub confusion: Option<(String, String)>,
+    /// Cell panels chosen per column: (column, panel name) (`panel=<panel>:<column>`).
+    pub panels: Vec<(String, String)>,
+    /// A whole-table panel over the view (`chart=scatter`, `histogram`, …) and its
+    /// arguments (`x=`, `y=`, `color=`, `by=`, `of=`: expressions or column names).
+    pub chart: Option<String>,
+    pub chart_args: Vec<(String, String)>,
 }
+
+/// The parameters a whole-table panel takes.
+pub const CHART_ARGS: [&str; 5] = ["x", "y", "color", "by", "of"];
 
 /// Which part of a query an error is in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +160,15 @@ impl Query {
                         q.confusion = Some((t.clone(), g.clone()));
                     }
                 }
+                "panel" => {
+                    if let Some((panel, column)) = v.split_once(':') {
+                        q.set_panel(column, panel);
+                    }
+                }
+                "chart" if !v.trim().is_empty() => q.chart = Some(v.trim().to_string()),
+                k if CHART_ARGS.contains(&k) && !v.trim().is_empty() => {
+                    q.chart_args.push((k.to_string(), v.trim().to_string()));
+                }
                 _ => {}
             }
         }
@@ -185,7 +203,52 @@ impl Query {
         if let Some((t, g)) = &self.confusion {
             out.push(("confusion", format!("{t}, {g}")));
         }
+        for (column, panel) in &self.panels {
+            out.push(("panel", format!("{panel}:{column}")));
+        }
+        if let Some(c) = &self.chart {
+            out.push(("chart", c.clone()));
+            for k in CHART_ARGS {
+                if let Some(v) = self.chart_arg(k) {
+                    out.push((k, v.to_string()));
+                }
+            }
+        }
         out
+    }
+
+    /// The panel chosen for `column`, if any.
+    pub fn panel_of(&self, column: &str) -> Option<&str> {
+        self.panels
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, p)| p.as_str())
+    }
+
+    /// Chooses the panel of `column` (an empty name goes back to the default).
+    pub fn set_panel(&mut self, column: &str, panel: &str) {
+        self.panels.retain(|(c, _)| c != column);
+        if !panel.is_empty() {
+            self.panels.push((column.to_string(), panel.to_string()));
+        }
+    }
+
+    /// A whole-table panel argument (`x`, `y`, `color`, `by`, `of`).
+    pub fn chart_arg(&self, name: &str) -> Option<&str> {
+        self.chart_args
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sets a whole-table panel argument (empty removes it).
+    pub fn set_chart_arg(&mut self, name: &str, value: &str) {
+        self.chart_args.retain(|(k, _)| k != name);
+        if !value.trim().is_empty() {
+            self.chart_args
+                .push((name.to_string(), value.trim().to_string()));
+        }
     }
 
     /// Narrows the filter: `(<current>) and <clause>`, or just `clause`.
@@ -441,8 +504,17 @@ mod tests {
             ("sort", "count desc, guess"),
             ("hide", "image"),
             ("confusion", "truth, guess"),
+            ("panel", "sparkline:emb: the vector"),
+            ("chart", "scatter"),
+            ("x", "score"),
+            ("y", "loss * 2"),
         ]);
         assert_eq!(q.confusion, Some(("truth".into(), "guess".into())));
+        assert_eq!(q.panel_of("emb: the vector"), Some("sparkline"));
+        assert_eq!(
+            (q.chart.as_deref(), q.chart_arg("y")),
+            (Some("scatter"), Some("loss * 2"))
+        );
         let mut narrowed = q.clone();
         narrowed.and_filter("id > 3");
         assert_eq!(
