@@ -24,7 +24,8 @@ use crate::loader::{LoadedTable, OpenRequest, Progress, load_classes, load_table
 use crate::mask_store::{Masks, load_all, wants_masks};
 use crate::over_versions::OverVersions;
 use crate::palette::version_colour;
-use crate::panels::{ImageView, PanelRegistry};
+use crate::panels::{ImageView, PanelRegistry, SharedRegistry};
+use crate::plugins::PluginConsent;
 use crate::query_bar::QueryBar;
 use crate::start::StartPage;
 use crate::table_panels::TablePanel;
@@ -115,7 +116,14 @@ fn set_body_state(state: &str) {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(Arc::new(PanelRegistry::builtin()));
+    // Plugins (`&plugin=`) join the registry after the user agrees, so it is a signal.
+    let registry: SharedRegistry = RwSignal::new(Arc::new(PanelRegistry::builtin()));
+    provide_context(registry);
+    let plugin_urls: Vec<String> = search_params()
+        .into_iter()
+        .filter(|(k, v)| k == "plugin" && !v.is_empty())
+        .map(|(_, v)| v)
+        .collect();
     let open_image = OpenImage(RwSignal::new(None));
     provide_context(open_image);
 
@@ -199,6 +207,7 @@ pub fn App() -> impl IntoView {
             Phase::Ready(loaded) => view! { <TableView loaded /> }.into_any(),
         }}
         <ImageModal open=open_image />
+        <PluginConsent urls=plugin_urls registry />
     }
 }
 
@@ -246,8 +255,9 @@ fn human_bytes(n: u64) -> String {
 
 #[component]
 fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
-    let registry =
-        use_context::<Arc<PanelRegistry>>().unwrap_or_else(|| Arc::new(PanelRegistry::builtin()));
+    let registry_signal = use_context::<SharedRegistry>()
+        .unwrap_or_else(|| RwSignal::new(Arc::new(PanelRegistry::builtin())));
+    let registry = registry_signal.get_untracked();
     let image_states: Arc<Vec<Option<ImageColumnState>>> = Arc::new(
         loaded
             .table
@@ -353,7 +363,7 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             query: q,
             view: v.0,
             image_states: model_inputs.1.clone(),
-            registry: model_inputs.2.clone(),
+            registry: registry_signal.get(),
             on_expand,
             layout: layout.get(),
         };

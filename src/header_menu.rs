@@ -10,7 +10,6 @@ use loupe_core::value::format_float;
 use loupe_core::{Query, View};
 
 use crate::loader::LoadedTable;
-use crate::panels::PanelRegistry;
 use crate::view_model::{Shared, column_expr, column_in_view, text_literal};
 
 /// Which header was clicked, and where.
@@ -132,8 +131,7 @@ let literal = text_literal(value, s.data_type);
             column_in_view(&loaded, &v.0, &name)?.kind()
         });
         let show_as = (!grouped).then_some(kind).flatten().map(|kind| {
-            let registry = use_context::<Arc<PanelRegistry>>()
-                .unwrap_or_else(|| Arc::new(PanelRegistry::builtin()));
+            let registry = crate::panels::current_registry();
             let names: Vec<&'static str> = registry.applicable(kind).iter().map(|p| p.name).collect();
             let default = names.first().copied().unwrap_or_default();
             let current = query.with(|q| q.panel_of(&name).map(str::to_string));

@@ -19,6 +19,7 @@ pub mod over_versions;
 pub mod overlay;
 pub mod palette;
 pub mod panels;
+pub mod plugins;
 pub mod query_bar;
 pub mod start;
 pub mod table_panels;

@@ -201,3 +201,50 @@ async fn whole_table_panels_chart_the_view() {
     }
     assert!(row.as_u64().is_some_and(|r| (r as usize) < n), "{row}");
 }
+
+#[tokio::test]
+async fn a_plugin_panel_loads_only_after_consent_and_renders() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let url = format!("?table={V1}&plugin=plugins/stars.js&panel=stars:score_3");
+    // Declined: nothing runs, the column keeps its built-in panel.
+    assert_eq!(s.open(&url).await, "ready");
+    s.wait_for("document.querySelector('.plugin-consent')", "consent")
+        .await;
+    s.js("document.querySelector('.plugin-decline').click(); return 0")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        s.js("return document.querySelectorAll('.stars').length")
+            .await,
+        serde_json::json!(0)
+    );
+    // Accepted: the plugin's panel draws the chosen column.
+    assert_eq!(s.open(&url).await, "ready");
+    s.wait_for("document.querySelector('.plugin-accept')", "consent")
+        .await;
+    s.js("document.querySelector('.plugin-accept').click(); return 0")
+        .await;
+    let stars = s
+        .wait_for("(() => { const s = document.querySelector('[aria-rowindex=\"2\"] .plugin-cell[data-plugin=stars] .stars'); return s ? String(s.dataset.stars) : null; })()", "stars")
+        .await;
+    let score = predictions()
+        .column("score_3")
+        .expect("score")
+        .get(0)
+        .as_f64()
+        .expect("number");
+    assert_eq!(
+        stars,
+        serde_json::json!(((score.clamp(0.0, 1.0) * 5.0).round() as i64).to_string())
+    );
+    // It is offered for every number column in "show as".
+    s.js("const h = [...document.querySelectorAll('[role=columnheader]')].find(h => h.innerText.trim() === 'score_5'); \
+          h.querySelector('button.name').click(); return 0")
+        .await;
+    s.wait_for(
+        "document.querySelector('.header-menu .panel-choice[data-panel=stars]')",
+        "stars in show as",
+    )
+    .await;
+}

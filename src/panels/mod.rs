@@ -43,6 +43,13 @@ impl CellContext {
 
 pub type RenderFn = fn(&Value, &CellContext) -> AnyView;
 
+/// How a panel draws: Rust code, or a JS plugin's `render` (by its slot in `plugins`).
+#[derive(Clone, Copy)]
+pub enum Render {
+    Builtin(RenderFn),
+    Plugin(usize),
+}
+
 /// A registered cell panel.
 #[derive(Clone)]
 pub struct Panel {
@@ -50,7 +57,26 @@ pub struct Panel {
     pub accepts: &'static [ValueKind],
     /// Higher wins when several panels accept a kind.
     pub priority: i32,
-    pub render: RenderFn,
+    pub render: Render,
+}
+
+impl Panel {
+    pub fn draw(&self, value: &Value, ctx: &CellContext) -> AnyView {
+        match self.render {
+            Render::Builtin(f) => f(value, ctx),
+            Render::Plugin(slot) => crate::plugins::render(slot, self.name, value, ctx),
+        }
+    }
+}
+
+/// The registry in context: a signal, because plugins join it at run time.
+pub type SharedRegistry = RwSignal<Arc<PanelRegistry>>;
+
+/// The registry now (built-in panels when none is provided, e.g. in tests).
+pub fn current_registry() -> Arc<PanelRegistry> {
+    use_context::<SharedRegistry>()
+        .map(|r| r.get_untracked())
+        .unwrap_or_else(|| Arc::new(PanelRegistry::builtin()))
 }
 
 /// Panels by kind. Built once; shared through Leptos context.
@@ -68,115 +94,115 @@ impl PanelRegistry {
             name: "null",
             accepts: &[K::Null],
             priority: 0,
-            render: scalar::null,
+            render: Render::Builtin(scalar::null),
         });
         r.register(Panel {
             name: "bool",
             accepts: &[K::Bool],
             priority: 0,
-            render: scalar::boolean,
+            render: Render::Builtin(scalar::boolean),
         });
         r.register(Panel {
             name: "number",
             accepts: &[K::Number],
             priority: 0,
-            render: scalar::number,
+            render: Render::Builtin(scalar::number),
         });
         r.register(Panel {
             name: "timestamp",
             accepts: &[K::Timestamp],
             priority: 0,
-            render: scalar::timestamp,
+            render: Render::Builtin(scalar::timestamp),
         });
         r.register(Panel {
             name: "text",
             accepts: &[K::String],
             priority: 0,
-            render: scalar::text,
+            render: Render::Builtin(scalar::text),
         });
         r.register(Panel {
             name: "tree",
             accepts: &[K::List, K::Dict],
             priority: 0,
-            render: nested::tree,
+            render: Render::Builtin(nested::tree),
         });
         r.register(Panel {
             name: "nested-table",
             accepts: &[K::Table],
             priority: 0,
-            render: nested::table,
+            render: Render::Builtin(nested::table),
         });
         r.register(Panel {
             name: "histogram",
             accepts: &[K::Histogram],
             priority: 0,
-            render: nested::histogram,
+            render: Render::Builtin(nested::histogram),
         });
         r.register(Panel {
             name: "ndarray",
             accepts: &[K::NdArray],
             priority: 0,
-            render: nested::ndarray,
+            render: Render::Builtin(nested::ndarray),
         });
         r.register(Panel {
             name: "image",
             accepts: &[K::Image],
             priority: 0,
-            render: image::render,
+            render: Render::Builtin(image::render),
         });
         r.register(Panel {
             name: "waveform",
             accepts: &[K::Audio],
             priority: 1,
-            render: media::waveform,
+            render: Render::Builtin(media::waveform),
         });
         r.register(Panel {
             name: "audio",
             accepts: &[K::Audio],
             priority: 0,
-            render: media::audio,
+            render: Render::Builtin(media::audio),
         });
         r.register(Panel {
             name: "html",
             accepts: &[K::Html],
             priority: 0,
-            render: media::html,
+            render: Render::Builtin(media::html),
         });
         r.register(Panel {
             name: "video",
             accepts: &[K::Video],
             priority: 0,
-            render: media::video,
+            render: Render::Builtin(media::video),
         });
         r.register(Panel {
             name: "point-cloud",
             accepts: &[K::Object3D, K::Molecule],
             priority: 1,
-            render: points::point_cloud,
+            render: Render::Builtin(points::point_cloud),
         });
         r.register(Panel {
             name: "file-link",
             accepts: &[K::Object3D, K::Molecule],
             priority: 0,
-            render: media::file_link,
+            render: Render::Builtin(media::file_link),
         });
         r.register(Panel {
             name: "sparkline",
             accepts: &[K::List],
             priority: -1,
-            render: vector::sparkline,
+            render: Render::Builtin(vector::sparkline),
         });
         r.register(Panel {
             name: "bars",
             accepts: &[K::List],
             priority: -1,
-            render: vector::bars,
+            render: Render::Builtin(vector::bars),
         });
         r.register(Panel {
             name: "heatmap",
             accepts: &[K::List],
             priority: -1,
-            render: vector::heatmap,
+            render: Render::Builtin(vector::heatmap),
         });
         r.register(Panel {
             name: "json",
@@ -192,13 +218,13 @@ impl PanelRegistry {
                 K::Image,
             ],
             priority: -2,
-            render: vector::raw_json,
+            render: Render::Builtin(vector::raw_json),
         });
         r.register(Panel {
             name: "error",
             accepts: &[K::Invalid],
             priority: 0,
-            render: scalar::invalid,
+            render: Render::Builtin(scalar::invalid),
         });
         r
     }
@@ -230,7 +256,7 @@ impl PanelRegistry {
                 .rev()
                 .find(|p| p.name == n && p.accepts.contains(&kind))
         }) {
-            Some(panel) => (panel.render)(value, ctx),
+            Some(panel) => panel.draw(value, ctx),
             None => self.render(value, ctx),
         }
     }
@@ -242,7 +268,7 @@ impl PanelRegistry {
     /// Draws a value with the best panel for its kind (plain text if none accepts it).
     pub fn render(&self, value: &Value, ctx: &CellContext) -> AnyView {
         match self.best_for(value.kind()) {
-            Some(panel) => (panel.render)(value, ctx),
+            Some(panel) => panel.draw(value, ctx),
             None => view! { <span class="cell-text">{value.display()}</span> }.into_any(),
         }
     }
@@ -293,14 +319,14 @@ mod tests {
             name: "mine",
             accepts: &[ValueKind::Number],
             priority: 0,
-            render: scalar::number,
+            render: Render::Builtin(scalar::number),
         });
         assert_eq!(r.best_for(ValueKind::Number).map(|p| p.name), Some("mine"));
         r.register(Panel {
             name: "low",
             accepts: &[ValueKind::Number],
             priority: -1,
-            render: scalar::number,
+            render: Render::Builtin(scalar::number),
         });
         let names: Vec<_> = r
             .applicable(ValueKind::Number)

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use loupe_core::chart_data::eval_column;
 
 use super::{TableChart, chart_error};
-use crate::panels::{CellContext, PanelRegistry};
+use crate::panels::CellContext;
 
 /// Images per section (the grid shows the rest).
 const PER_SECTION: usize = 24;
@@ -38,8 +38,7 @@ pub fn GalleryPanel(chart: TableChart) -> impl IntoView {
             None => sections.push((key, vec![r])),
         }
     }
-    let registry = use_context::<std::sync::Arc<PanelRegistry>>()
-        .unwrap_or_else(|| std::sync::Arc::new(PanelRegistry::builtin()));
+    let registry = crate::panels::current_registry();
     let ctx = CellContext {
         media: chart.loaded.media_of(c),
         image: None,

@@ -12,7 +12,7 @@ use loupe_core::{Value, ValueKind};
 
 use super::{TableChart, chart_error};
 use crate::palette::class_colour;
-use crate::panels::{CellContext, PanelRegistry};
+use crate::panels::CellContext;
 
 const W: f64 = 560.0;
 const H: f64 = 320.0;
@@ -162,8 +162,7 @@ fn tooltip(chart: &TableChart, p: &ScatterPoint, with_image: bool) -> AnyView {
                 media: chart.loaded.media_of(c),
                 image: None,
             };
-            let registry = use_context::<Arc<PanelRegistry>>()
-                .unwrap_or_else(|| Arc::new(PanelRegistry::builtin()));
+            let registry = crate::panels::current_registry();
             Some(registry.render(&value, &ctx))
         })
         .flatten();
