@@ -164,3 +164,72 @@ async fn image_boxes_follow_the_column_controls() {
     // predictions: cat 0.91 (kept), dog 0.42 (below), car (no score, kept).
     assert_eq!(rects(), 2);
 }
+
+/// Mounts `value` with the panel named `panel`.
+fn mount_with(panel: &'static str, value: Value) -> web_sys::HtmlElement {
+    let parent = fresh_parent();
+    let handle = leptos::mount::mount_to(parent.clone(), move || {
+        PanelRegistry::builtin().render_with(Some(panel), &value, &ctx(None))
+    });
+    std::mem::forget(handle);
+    parent
+}
+
+fn floats(xs: &[f64]) -> Value {
+    Value::List(xs.iter().map(|x| Value::Float(*x)).collect())
+}
+
+#[wasm_bindgen_test]
+fn vector_panels_draw_number_lists_and_fall_back_for_others() {
+    for panel in ["sparkline", "bars"] {
+        let el = mount_with(panel, floats(&[0.5, -1.0, 2.0]));
+        let canvas = el
+            .query_selector(&format!("canvas[data-panel={panel}]"))
+            .expect("query")
+            .unwrap_or_else(|| panic!("{panel} canvas"));
+        assert_eq!(
+            canvas.get_attribute("data-values").as_deref(),
+            Some("0.5,-1.0,2.0")
+        );
+    }
+    let matrix = Value::List(vec![floats(&[1.0, 2.0, 3.0]), floats(&[4.0, 5.0, 6.0])]);
+    let el = mount_with("heatmap", matrix);
+    let canvas = el
+        .query_selector("canvas[data-panel=heatmap]")
+        .expect("query")
+        .expect("heatmap");
+    assert_eq!(canvas.get_attribute("data-shape").as_deref(), Some("2x3"));
+    // A list of words is not a chart: the tree view draws it instead.
+    let el = mount_with("sparkline", Value::List(vec![Value::Str("a".into())]));
+    assert!(el.query_selector("canvas").expect("query").is_none());
+    assert!(el.text_content().unwrap_or_default().contains('a'));
+}
+
+#[wasm_bindgen_test]
+fn the_json_panel_shows_the_value_as_the_sdk_wrote_it() {
+    let el = mount_with("json", Value::Dict(vec![("k".into(), Value::Int(1))]));
+    let pre = el
+        .query_selector("pre.raw-json")
+        .expect("query")
+        .expect("pre");
+    assert!(pre.text_content().unwrap_or_default().contains("\"k\": 1"));
+    // A panel that does not accept the value is ignored: the default draws it.
+    let el = mount_with("heatmap", Value::Int(7));
+    assert!(el.query_selector("canvas").expect("query").is_none());
+    assert_eq!(el.text_content().unwrap_or_default().trim(), "7");
+}
+
+#[wasm_bindgen_test]
+fn the_registry_offers_every_panel_of_a_kind_best_first() {
+    let r = PanelRegistry::builtin();
+    let names = |k| r.applicable(k).iter().map(|p| p.name).collect::<Vec<_>>();
+    assert_eq!(
+        names(loupe_core::ValueKind::List),
+        ["tree", "sparkline", "bars", "heatmap", "json"]
+    );
+    assert_eq!(names(loupe_core::ValueKind::Audio)[0], "waveform");
+    assert_eq!(
+        names(loupe_core::ValueKind::Object3D),
+        ["point-cloud", "file-link"]
+    );
+}

@@ -195,13 +195,13 @@ impl PanelRegistry {
         r.register(Panel {
             name: "bars",
             accepts: &[K::List],
-            priority: -1,
+            priority: -2,
             render: Render::Builtin(vector::bars),
         });
         r.register(Panel {
             name: "heatmap",
             accepts: &[K::List],
-            priority: -1,
+            priority: -3,
             render: Render::Builtin(vector::heatmap),
         });
         r.register(Panel {
@@ -217,7 +217,7 @@ impl PanelRegistry {
                 K::Bool,
                 K::Image,
             ],
-            priority: -2,
+            priority: -4,
             render: Render::Builtin(vector::raw_json),
         });
         r.register(Panel {
