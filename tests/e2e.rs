@@ -239,6 +239,31 @@ async fn clicking_an_image_opens_the_large_view_with_the_same_boxes() {
         )
         .await;
     assert_eq!(big.as_u64(), Some(n));
+    // Zoom in twice and pan: the picture and its boxes move together.
+    s.js("document.querySelector('[role=dialog] .zoom-in').click(); document.querySelector('[role=dialog] .zoom-in').click(); return 0").await;
+    s.wait_for(
+        "document.querySelector('[role=dialog] .zoom-level').innerText === '156%'",
+        "zoomed",
+    )
+    .await;
+    s.js("const f = document.querySelector('[role=dialog] .frame'); \
+          f.dispatchEvent(new MouseEvent('mousedown', {clientX: 100, clientY: 100, bubbles: true})); \
+          f.dispatchEvent(new MouseEvent('mousemove', {clientX: 130, clientY: 90, bubbles: true})); \
+          f.dispatchEvent(new MouseEvent('mouseup', {bubbles: true})); return 0").await;
+    let transform = s.wait_for("(() => { const t = document.querySelector('[role=dialog] .frame').style.transform; return t.includes('translate(30px, -10px)') ? t : null; })()", "panned").await;
+    assert!(
+        transform
+            .as_str()
+            .unwrap_or_default()
+            .contains("scale(1.5625)"),
+        "{transform}"
+    );
+    assert_eq!(
+        s.js("return document.querySelectorAll('[role=dialog] .frame svg.overlay rect').length")
+            .await
+            .as_u64(),
+        Some(n)
+    );
     s.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})); return 0").await;
     s.wait_for(
         "!document.querySelector('[role=dialog]')",

@@ -161,9 +161,45 @@ pub fn ImageView(
             .map(|(w, h)| format!("{w} / {h}"))
             .unwrap_or_else(|| "1 / 1".into())
     };
+    // The large view zooms (wheel, or +/−) and pans (drag); overlays move with the picture.
+    let zoom = RwSignal::new(1.0_f64);
+    let pan = RwSignal::new((0.0_f64, 0.0_f64));
+    let drag = StoredValue::new(None::<(i32, i32)>);
+    let transform = move || {
+        let (x, y) = pan.get();
+        large.then(|| format!("translate({x}px, {y}px) scale({})", zoom.get()))
+    };
+    let zoom_by = move |factor: f64| zoom.update(|z| *z = (*z * factor).clamp(1.0, 16.0));
+    let zoom_controls = large.then(|| {
+        view! {
+            <div class="zoom-controls" role="group" aria-label="zoom">
+                <button class="zoom-in" aria-label="zoom in" on:click=move |_| zoom_by(1.25)>"+"</button>
+                <button class="zoom-out" aria-label="zoom out" on:click=move |_| zoom_by(0.8)>"−"</button>
+                <button class="zoom-reset" on:click=move |_| { zoom.set(1.0); pan.set((0.0, 0.0)); }>"fit"</button>
+                <span class="zoom-level">{move || format!("{:.0}%", zoom.get() * 100.0)}</span>
+            </div>
+        }
+    });
     view! {
         <figure class=if large { "image-view large" } else { "image-view" }>
-            <div class="frame" style:aspect-ratio=aspect>
+            {zoom_controls}
+            <div class="frame" style:aspect-ratio=aspect style:transform=transform
+                 on:wheel=move |e| {
+                     if large {
+                         e.prevent_default();
+                         zoom_by(if e.delta_y() < 0.0 { 1.1 } else { 1.0 / 1.1 });
+                     }
+                 }
+                 on:mousedown=move |e| if large { e.prevent_default(); drag.set_value(Some((e.client_x(), e.client_y()))) }
+                 on:mouseup=move |_| drag.set_value(None)
+                 on:mouseleave=move |_| drag.set_value(None)
+                 on:mousemove=move |e| {
+                     if let Some((x, y)) = drag.get_value() {
+                         let (dx, dy) = (f64::from(e.client_x() - x), f64::from(e.client_y() - y));
+                         pan.update(|(px, py)| { *px += dx; *py += dy; });
+                         drag.set_value(Some((e.client_x(), e.client_y())));
+                     }
+                 }>
                 <img src=url alt=caption.clone().unwrap_or_default() decoding="async"
                      on:load=move |ev| {
                          if let Some(img) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlImageElement>().ok()) {
