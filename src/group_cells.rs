@@ -1,6 +1,7 @@
 //! Grouped cells: what a column shows for one group's member rows.
 //! Numbers: a histogram and the mean; categories: a bar chart of counts;
-//! images: a small gallery; anything else: how many values.
+//! images: a small gallery; anything else: how many values. Each is also a
+//! registered group-level panel, so a column can be switched to another.
 
 use leptos::prelude::*;
 use loupe_core::ops::{Agg, aggregate, histogram, top_values};
@@ -28,19 +29,22 @@ pub fn group_cell(
         DataType::Int
             if top_values(col, members, CATEGORICAL_INTS + 1).len() <= CATEGORICAL_INTS =>
         {
-            categories(col, members)
+            categories(col, members, ctx, registry)
         }
-        t if t.is_numeric() => numbers(col, members),
-        DataType::String | DataType::Bool => categories(col, members),
+        t if t.is_numeric() => numbers(col, members, ctx, registry),
+        DataType::String | DataType::Bool => categories(col, members, ctx, registry),
         DataType::Nested(ValueKind::Image) => gallery(col, members, ctx, registry),
-        _ => {
-            let n = aggregate(col, members, Agg::CountValid);
-            view! { <span class="agg other">{format!("{} values", n.display())}</span> }.into_any()
-        }
+        _ => count(col, members, ctx, registry),
     }
 }
 
-fn numbers(col: &Column, members: &[u32]) -> AnyView {
+/// How many values the group has (any column).
+pub fn count(col: &Column, members: &[u32], _: &CellContext, _: &PanelRegistry) -> AnyView {
+    let n = aggregate(col, members, Agg::CountValid);
+    view! { <span class="agg other">{format!("{} values", n.display())}</span> }.into_any()
+}
+
+pub fn numbers(col: &Column, members: &[u32], _: &CellContext, _: &PanelRegistry) -> AnyView {
     let mean = aggregate(col, members, Agg::Mean).as_f64();
     let Some(h) = histogram(col, members, HISTOGRAM_BINS) else {
         return view! { <span class="agg num null">"no numbers"</span> }.into_any();
@@ -70,7 +74,7 @@ fn short(x: f64) -> String {
     }
 }
 
-fn categories(col: &Column, members: &[u32]) -> AnyView {
+pub fn categories(col: &Column, members: &[u32], _: &CellContext, _: &PanelRegistry) -> AnyView {
     let top = top_values(col, members, TOP_CATEGORIES);
     let max = top.first().map_or(1, |(_, n)| *n).max(1) as f64;
     let bars = top
@@ -89,7 +93,12 @@ fn categories(col: &Column, members: &[u32]) -> AnyView {
     view! { <div class="agg bars">{bars}</div> }.into_any()
 }
 
-fn gallery(col: &Column, members: &[u32], ctx: &CellContext, registry: &PanelRegistry) -> AnyView {
+pub fn gallery(
+    col: &Column,
+    members: &[u32],
+    ctx: &CellContext,
+    registry: &PanelRegistry,
+) -> AnyView {
     let thumbs = members
         .iter()
         .take(GALLERY_IMAGES)

@@ -130,9 +130,16 @@ let literal = text_literal(value, s.data_type);
             let v = v.as_ref()?;
             column_in_view(&loaded, &v.0, &name)?.kind()
         });
-        let show_as = (!grouped).then_some(kind).flatten().map(|kind| {
+        let show_as = (!is_count && !is_key).then(|| {
             let registry = crate::panels::current_registry();
-            let names: Vec<&'static str> = registry.applicable(kind).iter().map(|p| p.name).collect();
+            // Grouped views choose among group-level panels (histogram, categories, …).
+            let names: Vec<&'static str> = if grouped {
+                let mut n: Vec<&'static str> = registry.applicable_group(kind).iter().map(|p| p.name).collect();
+                n.insert(0, "auto");
+                n
+            } else {
+                kind.map(|k| registry.applicable(k).iter().map(|p| p.name).collect()).unwrap_or_default()
+            };
             let default = names.first().copied().unwrap_or_default();
             let current = query.with(|q| q.panel_of(&name).map(str::to_string));
             let items = names

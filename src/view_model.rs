@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use loupe_core::{Column, Query, View};
 
 use crate::grid::{GridColumn, GridModel};
-use crate::group_cells::group_cell;
 use crate::image_state::ImageColumnState;
 use crate::loader::LoadedTable;
 use crate::panels::{CellContext, PanelRegistry};
@@ -334,6 +333,7 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
             inputs.view.clone(),
             inputs.registry.clone(),
         );
+        let chosen = inputs.query.panel_of(&col.name).map(str::to_string);
         columns.push(GridColumn {
             name: col.name.clone(),
             kind: col.kind_label(),
@@ -348,7 +348,7 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
                     .as_ref()
                     .map(|g| g.grouping.members[i].as_slice())
                     .unwrap_or_default();
-                group_cell(col, members, &ctx, &registry)
+                registry.render_group(chosen.as_deref(), col, members, &ctx)
             }),
         });
     }

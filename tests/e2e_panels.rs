@@ -248,3 +248,36 @@ async fn a_plugin_panel_loads_only_after_consent_and_renders() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_grouped_columns_panel_is_switched_too() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open(&format!("?table={V1}&group=truth")).await, "ready");
+    let cell = "(() => { const h = [...document.querySelectorAll('[role=columnheader]')].findIndex(h => h.innerText.trim() === 'guess'); \
+                return document.querySelector(`[aria-rowindex=\"2\"] [aria-colindex=\"${h + 1}\"]`); })()";
+    // Class ids default to category bars; "histogram" draws their distribution instead.
+    s.wait_for(
+        &format!("{cell}.querySelector('.agg.bars')"),
+        "category bars",
+    )
+    .await;
+    s.js("const h = [...document.querySelectorAll('[role=columnheader]')].find(h => h.innerText.trim() === 'guess'); \
+          h.querySelector('button.name').click(); return 0")
+        .await;
+    s.wait_for(
+        "document.querySelector('.header-menu .panel-choice[data-panel=histogram]')",
+        "group panels",
+    )
+    .await;
+    s.js("document.querySelector('.header-menu .panel-choice[data-panel=histogram]').click(); return 0").await;
+    s.wait_for(
+        &format!("{cell}.querySelector('canvas.bars-chart') && !{cell}.querySelector('.agg.bars')"),
+        "histogram",
+    )
+    .await;
+    let search = s
+        .js("return new URLSearchParams(location.search).get('panel')")
+        .await;
+    assert_eq!(search, serde_json::json!("histogram:guess"));
+}

@@ -69,6 +69,18 @@ impl Panel {
     }
 }
 
+/// Draws a column for one group's member rows.
+pub type GroupRenderFn = fn(&loupe_core::Column, &[u32], &CellContext, &PanelRegistry) -> AnyView;
+
+/// A panel at the grouped-cell level.
+#[derive(Clone)]
+pub struct GroupPanel {
+    pub name: &'static str,
+    /// Kinds of the column's values; empty means any.
+    pub accepts: &'static [ValueKind],
+    pub render: GroupRenderFn,
+}
+
 /// The registry in context: a signal, because plugins join it at run time.
 pub type SharedRegistry = RwSignal<Arc<PanelRegistry>>;
 
@@ -83,6 +95,7 @@ pub fn current_registry() -> Arc<PanelRegistry> {
 #[derive(Clone, Default)]
 pub struct PanelRegistry {
     panels: Vec<Panel>,
+    group_panels: Vec<GroupPanel>,
 }
 
 impl PanelRegistry {
@@ -220,6 +233,27 @@ impl PanelRegistry {
             priority: -4,
             render: Render::Builtin(vector::raw_json),
         });
+        use crate::group_cells as g;
+        for (name, accepts, render) in [
+            (
+                "histogram",
+                &[K::Number, K::Timestamp][..],
+                g::numbers as GroupRenderFn,
+            ),
+            (
+                "categories",
+                &[K::String, K::Bool, K::Number][..],
+                g::categories,
+            ),
+            ("gallery", &[K::Image][..], g::gallery),
+            ("count", &[][..], g::count),
+        ] {
+            r.register_group(GroupPanel {
+                name,
+                accepts,
+                render,
+            });
+        }
         r.register(Panel {
             name: "error",
             accepts: &[K::Invalid],
@@ -231,6 +265,38 @@ impl PanelRegistry {
 
     pub fn register(&mut self, panel: Panel) {
         self.panels.push(panel);
+    }
+
+    pub fn register_group(&mut self, panel: GroupPanel) {
+        self.group_panels.push(panel);
+    }
+
+    /// Group-level panels that can draw a column of `kind`.
+    pub fn applicable_group(&self, kind: Option<ValueKind>) -> Vec<&GroupPanel> {
+        self.group_panels
+            .iter()
+            .filter(|p| p.accepts.is_empty() || kind.is_some_and(|k| p.accepts.contains(&k)))
+            .collect()
+    }
+
+    /// A grouped cell with the chosen group panel when it accepts the column,
+    /// else the default for the column's type (`group_cells::group_cell`).
+    pub fn render_group(
+        &self,
+        name: Option<&str>,
+        col: &loupe_core::Column,
+        members: &[u32],
+        ctx: &CellContext,
+    ) -> AnyView {
+        let chosen = name.and_then(|n| {
+            self.applicable_group(col.kind())
+                .into_iter()
+                .find(|p| p.name == n)
+        });
+        match chosen {
+            Some(p) => (p.render)(col, members, ctx, self),
+            None => crate::group_cells::group_cell(col, members, ctx, self),
+        }
     }
 
     /// Every panel that can draw `kind`, best first.
