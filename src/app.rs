@@ -27,6 +27,7 @@ use crate::palette::version_colour;
 use crate::panels::{ImageView, PanelRegistry, SharedRegistry};
 use crate::plugins::PluginConsent;
 use crate::query_bar::QueryBar;
+use crate::saved_views::SavedViews;
 use crate::start::StartPage;
 use crate::table_panels::TablePanel;
 use crate::url_state::{push_query, read_query, replace_param, search_params};
@@ -515,6 +516,7 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
                 <span class="summary" data-view-summary="">{summary}</span>
                 <ExportButtons loaded=loaded.clone() view query />
                 <JoinForm loaded=loaded.clone() />
+                <SavedViews />
                 <EmbedSnippet />
             </header>
             <QueryBar query schema run_error />

@@ -13,6 +13,7 @@ use loupe_core::path::{folder_of, resolve_media_url};
 use loupe_core::{Manifest, ManifestEntry};
 
 use crate::fetch::{absolute_url, fetch_bytes};
+use crate::saved_views::ShippedViews;
 
 fn set_state(state: &str) {
     if let Some(body) = web_sys::window()
@@ -245,6 +246,11 @@ fn Browser(loaded: Loaded, selected: Option<String>) -> impl IntoView {
             .unwrap_or_default(),
         _ => Vec::new(),
     };
+    let shipped = loaded
+        .catalog
+        .as_ref()
+        .map(|c| c.views.clone())
+        .unwrap_or_default();
     let panel = match chosen {
         Some((spec, version, folder)) => {
             view! { <VersionPanel spec version folder catalog_param=loaded.catalog_param.clone() lineage siblings /> }.into_any()
@@ -256,7 +262,7 @@ fn Browser(loaded: Loaded, selected: Option<String>) -> impl IntoView {
     };
     view! {
         <div class="catalog-body">
-            {list.map(|l| view! { <nav class="artifact-list" aria-label="artifacts">{l}</nav> })}
+            {list.map(|l| view! { <nav class="artifact-list" aria-label="artifacts">{l}<ShippedViews views=shipped.clone() /></nav> })}
             {panel}
         </div>
     }

@@ -13,7 +13,7 @@ use crate::view_model::Shared;
 
 /// Offers `text` as a download named `filename`. The link stays in the page
 /// (hidden, `a.export-link`) so the last export can be fetched again.
-fn download(text: &str, filename: &str, mime: &str, format: &str) -> Option<()> {
+pub fn download(text: &str, filename: &str, mime: &str, format: &str) -> Option<()> {
     let doc = web_sys::window()?.document()?;
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();

@@ -21,6 +21,7 @@ pub mod palette;
 pub mod panels;
 pub mod plugins;
 pub mod query_bar;
+pub mod saved_views;
 pub mod start;
 pub mod table_panels;
 pub mod url_state;

@@ -186,3 +186,102 @@ async fn the_release_page_forbids_inline_script() {
         .await;
     assert_eq!(ran, false, "inline script must be blocked by the policy");
 }
+
+#[tokio::test]
+async fn named_views_save_rename_export_import_and_ship_with_the_catalog() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let v1 = "demo/digit-predictions/v1/predictions.table.json";
+    assert_eq!(
+        s.open(&format!("?table={v1}&filter=truth%20!=%20guess"))
+            .await,
+        "ready"
+    );
+    s.js("localStorage.clear(); return 0").await;
+    s.js("document.querySelector('.views-button').click(); return 0")
+        .await;
+    s.wait_for("document.querySelector('.views-panel')", "views panel")
+        .await;
+    s.js("const i = document.querySelector('.view-name'); i.value = 'mistakes'; i.dispatchEvent(new Event('input', {bubbles: true})); \
+          document.querySelector('.save-view button[type=submit]').click(); return 0")
+        .await;
+    s.wait_for(
+        "document.querySelector('.saved-view[data-view=mistakes]')",
+        "saved",
+    )
+    .await;
+    let stored = s
+        .js("return JSON.parse(localStorage.getItem('loupe.views')).views[0].search")
+        .await;
+    assert!(
+        stored.as_str().unwrap_or_default().contains("filter="),
+        "{stored}"
+    );
+    // Rename, then export: the file holds the renamed view.
+    s.js(
+        "document.querySelector('.saved-view[data-view=mistakes] .rename-view').click(); return 0",
+    )
+    .await;
+    s.wait_for("document.querySelector('.rename-input')", "rename box")
+        .await;
+    s.js("const r = document.querySelector('.rename-input'); r.value = 'wrong guesses'; r.dispatchEvent(new Event('change', {bubbles: true})); return 0").await;
+    s.wait_for(
+        "document.querySelector('.saved-view[data-view=\"wrong guesses\"]')",
+        "renamed",
+    )
+    .await;
+    s.js("document.querySelector('.export-views').click(); return 0")
+        .await;
+    let exported = s
+        .wait_for("(() => { const a = document.querySelector('a.export-link[data-format=views]'); if (!a) return null; \
+                   const x = new XMLHttpRequest(); x.open('GET', a.href, false); x.send(); return x.responseText; })()", "export")
+        .await;
+    let views = loupe_core::views::parse_views(exported.as_str().unwrap_or_default().as_bytes())
+        .expect("a views file");
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0].name, "wrong guesses");
+    // Delete it, then import the file back.
+    s.js("document.querySelector('.saved-view .delete-view').click(); return 0")
+        .await;
+    s.wait_for(
+        "document.querySelectorAll('.saved-view').length === 0",
+        "deleted",
+    )
+    .await;
+    s.js(&format!(
+        "const dt = new DataTransfer(); dt.items.add(new File([{}], 'views.json', {{type: 'application/json'}})); \
+         const i = document.querySelector('.import-views input'); i.files = dt.files; i.dispatchEvent(new Event('change', {{bubbles: true}})); return 0",
+        serde_json::to_string(exported.as_str().unwrap_or_default()).expect("json")
+    ))
+    .await;
+    s.wait_for(
+        "document.querySelector('.saved-view[data-view=\"wrong guesses\"]')",
+        "imported",
+    )
+    .await;
+    // Opening it shows the saved view.
+    s.js("document.querySelector('.saved-view .open-view').click(); return 0")
+        .await;
+    assert_eq!(s.wait_state().await, "ready");
+    let filter = s
+        .js("return new URLSearchParams(location.search).get('filter')")
+        .await;
+    assert_eq!(filter, serde_json::json!("truth != guess"));
+
+    // The demo catalog ships views, listed in the artifact browser.
+    assert_eq!(s.open("?catalog=demo/loupe.json").await, "ready");
+    let shipped = s
+        .js("return [...document.querySelectorAll('.shipped-view')].map(a => a.dataset.view)")
+        .await;
+    let catalog = loupe_core::Catalog::parse(
+        &std::fs::read(repo().join("public/demo/loupe.json")).expect("catalog"),
+    )
+    .expect("valid");
+    let want: Vec<&str> = catalog.views.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(shipped, serde_json::json!(want));
+    s.js("document.querySelector('.shipped-view').click(); return 0")
+        .await;
+    s.wait_for("location.search.includes('group=')", "the shipped view")
+        .await;
+    assert_eq!(s.wait_state().await, "ready");
+}

@@ -137,12 +137,27 @@ pub fn run(
         }
         None => Json::Array(Vec::new()),
     };
-    let catalog_json = Json::Object(vec![
+    let mut fields = vec![
         ("loupe_catalog".into(), Json::Number(Number::Int(1))),
         ("artifacts".into(), Json::Array(artifact_list)),
         ("runs".into(), runs_json),
         ("edges".into(), Json::Array(edges)),
-    ]);
+    ];
+    // Named views shipped with the site: `<dir>/views.json` (the format the app exports).
+    let views_path = dir.join("views.json");
+    if views_path.exists() {
+        let b = std::fs::read(&views_path).map_err(|e| format!("{}: {e}", views_path.display()))?;
+        let views = loupe_core::views::parse_views(&b)
+            .map_err(|e| format!("{}: {e}", views_path.display()))?;
+        fields.push((
+            "views".into(),
+            json::parse(loupe_core::views::views_to_json(&views).as_bytes())
+                .ok()
+                .and_then(|j| j.get("views").cloned())
+                .unwrap_or(Json::Array(Vec::new())),
+        ));
+    }
+    let catalog_json = Json::Object(fields);
     let catalog =
         Catalog::from_json(&catalog_json).map_err(|e| format!("built an invalid catalog: {e}"))?;
     let mut report = Report::default();

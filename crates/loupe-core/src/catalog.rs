@@ -14,6 +14,8 @@ use crate::json::{self, Json};
 pub struct Catalog {
     pub artifacts: Vec<ArtifactEntry>,
     pub runs: Vec<RunEntry>,
+    /// Named views the catalog ships (`"views": [{name, search}]`, searches relative to the site).
+    pub views: Vec<crate::views::SavedView>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,7 +150,12 @@ impl Catalog {
                 })
             })
             .collect();
-        Ok(Catalog { artifacts, runs })
+        let views = crate::views::views_from_json(j)?;
+        Ok(Catalog {
+            artifacts,
+            runs,
+            views,
+        })
     }
 
     /// `name:version` or `name:alias` → the version.

@@ -34,6 +34,7 @@ pub mod table;
 pub mod table_reader;
 pub mod time;
 pub mod value;
+pub mod views;
 pub mod wbtype;
 
 pub use catalog::Catalog;
