@@ -373,6 +373,28 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
     let grid_model = Signal::derive(move || (*model.get().0).clone());
 
     let menu = RwSignal::new(None::<MenuAt>);
+    // `/` jumps to the filter (unless typing somewhere); Esc closes the header menu.
+    let keys = window_event_listener(ev::keydown, move |e| {
+        let typing = e
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        match e.key().as_str() {
+            "/" if !typing => {
+                if let Some(input) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("loupe-filter"))
+                    .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+                {
+                    e.prevent_default();
+                    let _ = input.focus();
+                }
+            }
+            "Escape" => menu.set(None),
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
     let on_header = Callback::new(move |(c, x, y): (usize, f64, f64)| {
         if let Some(name) = model.with_untracked(|m| m.0.columns.get(c).map(|col| col.name.clone()))
         {

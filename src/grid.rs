@@ -126,6 +126,86 @@ pub fn Grid(
         (first.saturating_sub(OVERSCAN_ROWS).min(end), end)
     });
 
+    // Keyboard: a focused cell (view row, column) moved by the arrows; Enter
+    // opens what the cell holds, Ctrl/Cmd+C copies its text, Esc leaves.
+    let focus = RwSignal::new(None::<(usize, usize)>);
+    let copied = RwSignal::new(String::new());
+    let cell_element = move |r: usize, c: usize| -> Option<web_sys::Element> {
+        scroller
+            .get_untracked()?
+            .query_selector(&format!(
+                "[aria-rowindex=\"{}\"] [role=gridcell][aria-colindex=\"{}\"]",
+                r + 2,
+                c + 1
+            ))
+            .ok()
+            .flatten()
+    };
+    let on_key = move |e: leptos::ev::KeyboardEvent| {
+        let (rows, cols) = model.with_untracked(|m| (m.rows, m.columns.len()));
+        if rows == 0 || cols == 0 {
+            return;
+        }
+        let (r, c) = focus.get_untracked().unwrap_or((0, 0));
+        let page = (viewport.get_untracked() / row_height()).max(1.0) as usize;
+        let next = match e.key().as_str() {
+            "ArrowDown" => Some((r + 1, c)),
+            "ArrowUp" => Some((r.saturating_sub(1), c)),
+            "ArrowRight" => Some((r, c + 1)),
+            "ArrowLeft" => Some((r, c.saturating_sub(1))),
+            "PageDown" => Some((r + page, c)),
+            "PageUp" => Some((r.saturating_sub(page), c)),
+            "Home" => Some((r, 0)),
+            "End" => Some((r, cols - 1)),
+            "Escape" => {
+                focus.set(None);
+                return;
+            }
+            "Enter" => {
+                // "Expand": what a click on the cell's main control would do.
+                if let Some(target) = cell_element(r, c).and_then(|el| {
+                    el.query_selector(".image-cell, button, summary, a, canvas")
+                        .ok()
+                        .flatten()
+                }) && let Ok(html) =
+                    wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(target)
+                {
+                    html.click();
+                }
+                None
+            }
+            "c" if e.ctrl_key() || e.meta_key() => {
+                let text = cell_element(r, c)
+                    .and_then(|el| el.text_content())
+                    .unwrap_or_default();
+                let text = text.trim().to_string();
+                if let Some(w) = web_sys::window() {
+                    let _ = w.navigator().clipboard().write_text(&text);
+                }
+                copied.set(text);
+                None
+            }
+            _ => return,
+        };
+        e.prevent_default();
+        if let Some((nr, nc)) = next {
+            let (nr, nc) = (nr.min(rows - 1), nc.min(cols - 1));
+            focus.set(Some((nr, nc)));
+            // Keep the focused row in view.
+            if let Some(el) = scroller.get_untracked() {
+                let h = row_height();
+                let top = nr as f64 * h;
+                let head = 36.0;
+                let st = f64::from(el.scroll_top());
+                if top < st {
+                    el.set_scroll_top(top as i32);
+                } else if top + h > st + viewport.get_untracked() - head {
+                    el.set_scroll_top((top + h - viewport.get_untracked() + head) as i32);
+                }
+            }
+        }
+    };
+
     // Column resizing: drag a header's right edge.
     let drag = StoredValue::new(None::<(String, f64, f64)>);
     let moving = window_event_listener(ev::mousemove, move |e| {
@@ -176,15 +256,21 @@ pub fn Grid(
 
     let render_row = move |(_, r): (u64, usize)| {
         let h = row_height();
-        let (cells, label) = model.with_untracked(|m| {
-            let cells = m
+        let (cells, label) =
+            model.with_untracked(|m| {
+                let cells = m
                 .columns
                 .iter()
                 .enumerate()
-                .map(|(c, col)| view! { <div role="gridcell" class="cell" aria-colindex=c + 1>{(col.render)(r)}</div> })
+                .map(|(c, col)| view! {
+                    <div role="gridcell" class="cell" aria-colindex=c + 1
+                         class:focused=move || focus.get() == Some((r, c))
+                         aria-selected=move || (focus.get() == Some((r, c))).then_some("true")
+                         on:click=move |_| focus.set(Some((r, c)))>{(col.render)(r)}</div>
+                })
                 .collect_view();
-            (cells, (m.row_label)(r))
-        });
+                (cells, (m.row_label)(r))
+            });
         view! {
             <div role="row" class="row" aria-rowindex=r + 2
                  style:top=format!("{}px", r as f64 * h)
@@ -197,7 +283,10 @@ pub fn Grid(
     };
 
     view! {
-        <div class="grid" role="grid" node_ref=scroller
+        <div class="grid" role="grid" node_ref=scroller tabindex="0"
+             aria-label="table (arrow keys move between cells, Enter opens, Ctrl+C copies)"
+             data-copied=move || copied.get()
+             on:keydown=on_key
              aria-rowcount=move || model.with(|m| m.rows) + 1
              aria-colcount=move || model.with(|m| m.columns.len())
              class:visual=move || visual.get()
@@ -228,6 +317,9 @@ pub fn Grid(
                      children=render_row />
             </div>
             {move || (model.with(|m| m.rows) == 0).then(|| view! { <p class="empty">"No rows in this view."</p> })}
+            <span class="sr-status" role="status" aria-live="polite">
+                {move || { let c = copied.get(); (!c.is_empty()).then(|| format!("copied: {c}")) }}
+            </span>
         </div>
     }
 }

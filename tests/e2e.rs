@@ -433,3 +433,57 @@ async fn sdk_media_fixture_renders_every_kind() {
     assert_eq!(row0[7], "9223372036854775809");
     assert_eq!(row0[8], "2024-01-02T03:04:05.678Z");
 }
+
+#[tokio::test]
+async fn the_keyboard_moves_between_cells_opens_copies_and_finds_the_filter() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?table=demo/shapes/v0/shapes.table.json").await,
+        "ready"
+    );
+    let key = |k: &str, ctrl: bool| {
+        format!(
+            "const g = document.querySelector('[role=grid]'); g.focus(); \
+             g.dispatchEvent(new KeyboardEvent('keydown', {{key: '{k}', ctrlKey: {ctrl}, bubbles: true}})); return 0"
+        )
+    };
+    for k in [
+        "ArrowDown",
+        "ArrowDown",
+        "ArrowRight",
+        "ArrowRight",
+        "ArrowLeft",
+    ] {
+        s.js(&key(k, false)).await;
+    }
+    let focused = s
+        .wait_for("(() => { const c = document.querySelector('[role=gridcell].focused'); return c ? [c.closest('[role=row]').getAttribute('aria-rowindex'), c.getAttribute('aria-colindex'), c.getAttribute('aria-selected')] : null; })()", "focused cell")
+        .await;
+    assert_eq!(focused, serde_json::json!(["4", "2", "true"]));
+    // Ctrl+C copies the focused cell's text (an image cell has none: move to `id`).
+    s.js(&key("ArrowLeft", false)).await;
+    s.js(&key("c", true)).await;
+    let copied = s
+        .wait_for(
+            "document.querySelector('[role=grid]').dataset.copied",
+            "copied",
+        )
+        .await;
+    assert_eq!(copied, serde_json::json!("2"), "row 3's id");
+    // Enter on an image opens the large view; Esc closes it.
+    s.js(&key("ArrowRight", false)).await;
+    s.js(&key("Enter", false)).await;
+    s.wait_for("document.querySelector('[role=dialog]')", "large view")
+        .await;
+    s.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})); return 0").await;
+    s.wait_for("!document.querySelector('[role=dialog]')", "closed")
+        .await;
+    // `/` jumps to the filter.
+    s.js("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '/', bubbles: true})); return 0").await;
+    s.wait_for(
+        "document.activeElement && document.activeElement.id === 'loupe-filter'",
+        "filter focused",
+    )
+    .await;
+}
