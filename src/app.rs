@@ -160,17 +160,12 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    if let Some(url) = params.table.clone() {
-        let request = OpenRequest {
-            table: url,
-            root: params.root.clone(),
-            catalog: params.catalog.clone(),
-            join: params.join,
-            compare: params.compare.clone(),
-            key: params.key.clone(),
-            with: params.with.clone(),
-            on: params.on.clone(),
-        };
+    // Loading a table: from the URL at start, or files from this computer later.
+    let start = move |request: OpenRequest| {
+        phase.set(Phase::Loading {
+            url: request.table.clone(),
+            progress: None,
+        });
         spawn_local(async move {
             let report = move |p: Progress| {
                 phase.update(|ph| {
@@ -183,6 +178,61 @@ pub fn App() -> impl IntoView {
                 Ok(loaded) => phase.set(Phase::Ready(Arc::new(loaded))),
                 Err(message) => phase.set(Phase::Failed(message)),
             }
+        });
+    };
+    provide_context(crate::local_files::OpenLocal(Callback::new(
+        move |address: String| {
+            start(OpenRequest {
+                table: address,
+                root: None,
+                catalog: None,
+                join: None,
+                compare: Vec::new(),
+                key: None,
+                with: None,
+                on: None,
+            })
+        },
+    )));
+    // Files dropped anywhere on the page open too (the start page explains it).
+    let drop_files = window_event_listener(ev::drop, move |e| {
+        let Some(files) = e.data_transfer().and_then(|d| d.files()) else {
+            return;
+        };
+        if files.length() == 0 {
+            return;
+        }
+        e.prevent_default();
+        let files: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+        let tables = crate::local_files::register(&files);
+        if let Some(first) = tables.first() {
+            start(OpenRequest {
+                table: first.clone(),
+                root: None,
+                catalog: None,
+                join: None,
+                compare: Vec::new(),
+                key: None,
+                with: None,
+                on: None,
+            });
+        }
+    });
+    let allow_drop = window_event_listener(ev::dragover, move |e| e.prevent_default());
+    on_cleanup(move || {
+        drop_files.remove();
+        allow_drop.remove();
+    });
+    if let Some(url) = params.table.clone() {
+        start(OpenRequest {
+            table: url,
+            root: params.root.clone(),
+            catalog: params.catalog.clone(),
+            join: params.join,
+            compare: params.compare.clone(),
+            key: params.key.clone(),
+            with: params.with.clone(),
+            on: params.on.clone(),
         });
     }
 

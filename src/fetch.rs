@@ -53,6 +53,8 @@ pub async fn fetch_chunks(
     mut on_chunk: impl FnMut(&[u8], u64, Option<u64>) -> Result<(), String>,
 ) -> Result<(), Result<FetchError, String>> {
     let window = web_sys::window().ok_or_else(|| Ok(FetchError::Network("no window".into())))?;
+    // Files picked from this computer are fetched through their blob URLs.
+    let url = &crate::local_files::translate(url);
     let response: Response = JsFuture::from(window.fetch_with_str(url))
         .await
         .map_err(|e| Ok(FetchError::Network(js_error_text(&e))))?

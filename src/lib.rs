@@ -14,6 +14,7 @@ pub mod image_state;
 pub mod join_form;
 pub mod legend;
 pub mod loader;
+pub mod local_files;
 pub mod mask_store;
 pub mod over_versions;
 pub mod overlay;

@@ -62,7 +62,7 @@ pub fn load_all(loaded: Arc<LoadedTable>, store: RwSignal<Masks>) {
                     if let Ok(url) = media.url(&m.path)
                         && seen.insert(m.path.clone())
                     {
-                        wanted.push((m.path.clone(), url));
+                        wanted.push((m.path.clone(), crate::local_files::translate(&url)));
                     }
                 }
             }

@@ -128,7 +128,7 @@ fn overlay_image_cell(
     let Some(merged) = overlay_image(&images) else {
         return cell_error("no image in any version".into());
     };
-    let url = match ctx.media.url(&merged.path) {
+    let url = match ctx.media_url(&merged.path) {
         Ok(url) => url,
         Err(e) => return cell_error(e),
     };

@@ -72,6 +72,7 @@ pub fn StartPage() -> impl IntoView {
                        on:input=move |e| url.set(event_target_value(&e)) />
                 <button type="submit">"Open"</button>
             </form>
+            <crate::local_files::LocalFiles />
         </main>
     }
 }

@@ -285,3 +285,52 @@ async fn named_views_save_rename_export_import_and_ship_with_the_catalog() {
         .await;
     assert_eq!(s.wait_state().await, "ready");
 }
+
+#[tokio::test]
+async fn local_files_open_without_hosting_by_picking_or_dropping() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let t = read_table(
+        &std::fs::read(repo().join("public/demo/digits/v0/digits.table.json")).expect("digits"),
+    )
+    .expect("table");
+    let Some(loupe_core::Value::Image(img)) = t.column("image").map(|c| c.get(0)) else {
+        panic!("image")
+    };
+    let image_name = img.path.rsplit('/').next().expect("file name").to_string();
+    // Files as the browser would hand them over: the table and its first image, flat.
+    let make_files = format!(
+        "const get = async (p, n) => new File([await (await fetch(p)).blob()], n); \
+         window.__files = [await get('demo/digits/v0/digits.table.json', 'digits.table.json'), \
+                           await get('demo/digits/v0/{}', '{image_name}')];",
+        img.path
+    );
+    for how in ["pick", "drop"] {
+        assert_eq!(s.open("").await, "ready");
+        s.js(&format!(
+            "(async () => {{ {make_files} window.__ready = true; }})(); return 0"
+        ))
+        .await;
+        s.wait_for("window.__ready === true", "files made").await;
+        let action = match how {
+            "pick" => {
+                "const dt = new DataTransfer(); window.__files.forEach(f => dt.items.add(f)); \
+                       const i = document.querySelector('.pick-files'); i.files = dt.files; \
+                       i.dispatchEvent(new Event('change', {bubbles: true})); return 0"
+            }
+            _ => {
+                "const dt = new DataTransfer(); window.__files.forEach(f => dt.items.add(f)); \
+                  document.body.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true})); return 0"
+            }
+        };
+        s.js(action).await;
+        s.wait_for(&format!("Number(document.querySelector('[role=grid]') && document.querySelector('[role=grid]').getAttribute('aria-rowcount')) === {}", t.row_count() + 1), how).await;
+        let src = s
+            .wait_for("(() => { const i = document.querySelector('[aria-rowindex=\"2\"] img'); return i && i.complete && i.naturalWidth > 0 ? i.src : null; })()", "the image from the dropped file")
+            .await;
+        assert!(
+            src.as_str().unwrap_or_default().starts_with("blob:"),
+            "{how}: {src}"
+        );
+    }
+}

@@ -144,7 +144,10 @@ pub fn ImageView(
                 move || controls().hidden_layers.contains(&layer)
             };
             let path = m.path.clone();
-            match media.url(&m.path) {
+            match media
+                .url(&m.path)
+                .map(|u| crate::local_files::translate(&u))
+            {
                 Ok(url) => view! {
                     <Show when=move || !hidden()>
                         <MaskLayer url=url.clone() path=path.clone() state=state />

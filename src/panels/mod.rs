@@ -37,7 +37,9 @@ pub struct CellContext {
 impl CellContext {
     /// Resolves an artifact-relative media path, refusing paths that escape the artifact.
     pub fn media_url(&self, path: &str) -> Result<String, String> {
-        self.media.url(path)
+        self.media
+            .url(path)
+            .map(|u| crate::local_files::translate(&u))
     }
 }
 
