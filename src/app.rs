@@ -640,6 +640,7 @@ fn ImageModal(open: OpenImage) -> impl IntoView {
                     <div class="modal" role="dialog" aria-label="image" on:click=|e| e.stop_propagation()>
                         <button class="close" aria-label="close" on:click=move |_| open.0.set(None)>"×"</button>
                         {legend}
+                        <a class="download-media" href=req.url.clone() download="" rel="noopener">"download image"</a>
                         <ImageView image=req.image url=req.url media=req.media state=req.state large=true />
                     </div>
                 </div>

@@ -6,7 +6,6 @@
 //! `aria-colcount`; `role="columnheader"` cells whose text is the column name;
 //! `role="row"` with `aria-rowindex`; `role="gridcell"` cells.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::ev;
@@ -73,7 +72,8 @@ pub fn Grid(
 ) -> impl IntoView {
     let visual = Memo::new(move |_| model.with(|m| m.columns.iter().any(|c| c.visual)));
     let row_height = move || if visual.get() { 100.0 } else { 30.0 };
-    let widths = RwSignal::new(HashMap::<String, f64>::new());
+    // Column widths live in the URL (`w=<px>:<column>`), so a shared link keeps them.
+    let widths = RwSignal::new(crate::url_state::widths_from_url());
     let width_of = move |c: &GridColumn| {
         widths
             .with(|w| w.get(&c.name).copied())
@@ -216,7 +216,18 @@ pub fn Grid(
             });
         }
     });
-    let released = window_event_listener(ev::mouseup, move |_| drag.set_value(None));
+    let released = window_event_listener(ev::mouseup, move |_| {
+        if drag.get_value().is_some() {
+            let mut list: Vec<String> = widths.with_untracked(|w| {
+                w.iter()
+                    .map(|(name, px)| format!("{}:{name}", px.round()))
+                    .collect()
+            });
+            list.sort();
+            crate::url_state::replace_params("w", &list);
+        }
+        drag.set_value(None);
+    });
     on_cleanup(move || {
         resize.remove();
         moving.remove();

@@ -76,6 +76,37 @@ pub fn push_query(query: &Query) {
     }
 }
 
+/// Replaces every `name` parameter of the current URL with `values`, in place.
+pub fn replace_params(name: &str, values: &[String]) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let search = window.location().search().unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return;
+    };
+    params.delete(name);
+    for v in values {
+        params.append(name, v);
+    }
+    let url = format!("?{}", String::from(params.to_string()));
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Column widths from the URL (`w=<px>:<column>`, repeatable).
+pub fn widths_from_url() -> std::collections::HashMap<String, f64> {
+    search_params()
+        .into_iter()
+        .filter(|(k, _)| k == "w")
+        .filter_map(|(_, v)| {
+            let (px, column) = v.split_once(':')?;
+            Some((column.to_string(), px.parse::<f64>().ok()?))
+        })
+        .collect()
+}
+
 /// Sets (or, when empty, removes) one parameter of the current URL in place:
 /// view settings that should be shareable but are not history steps.
 pub fn replace_param(name: &str, value: &str) {

@@ -334,3 +334,51 @@ async fn local_files_open_without_hosting_by_picking_or_dropping() {
         );
     }
 }
+
+#[tokio::test]
+async fn column_widths_chart_png_and_media_download_are_one_click_away() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let v1 = "demo/digit-predictions/v1/predictions.table.json";
+    assert_eq!(s.open(&format!("?table={v1}")).await, "ready");
+    // Drag the `truth` header's edge 60px wider: the width goes to the URL and survives a reload.
+    s.js("const h = [...document.querySelectorAll('[role=columnheader]')].find(h => h.innerText.trim() === 'truth'); \
+          const r = h.querySelector('.resize'); const b = r.getBoundingClientRect(); \
+          r.dispatchEvent(new MouseEvent('mousedown', {clientX: b.left, clientY: b.top, bubbles: true})); \
+          window.dispatchEvent(new MouseEvent('mousemove', {clientX: b.left + 60, clientY: b.top, bubbles: true})); \
+          window.dispatchEvent(new MouseEvent('mouseup', {bubbles: true})); return 0")
+        .await;
+    let w = s
+        .wait_for(
+            "new URLSearchParams(location.search).getAll('w').find(w => w.endsWith(':truth'))",
+            "width in the URL",
+        )
+        .await;
+    assert_eq!(w, serde_json::json!("210:truth"));
+    s.js("location.reload(); return 0").await;
+    assert_eq!(s.wait_state().await, "ready");
+    let width = s
+        .wait_for("(() => { const h = [...document.querySelectorAll('[role=columnheader]')].find(h => h.innerText.trim() === 'truth'); return h ? Math.round(h.getBoundingClientRect().width) : null; })()", "header")
+        .await;
+    assert_eq!(width, serde_json::json!(210));
+    // A chart downloads as PNG.
+    assert_eq!(
+        s.open(&format!("?table={v1}&chart=histogram&of=score_3"))
+            .await,
+        "ready"
+    );
+    s.wait_for("document.querySelector('.table-panel canvas')", "chart")
+        .await;
+    s.js("document.querySelector('.chart-png').click(); return 0")
+        .await;
+    let href = s.wait_for("(() => { const a = document.querySelector('a.chart-png-link'); return a ? a.href.slice(0, 22) : null; })()", "png link").await;
+    assert_eq!(href, serde_json::json!("data:image/png;base64,"));
+    // The large image view offers the file.
+    s.js("document.querySelector('[aria-rowindex=\"2\"] .image-cell').click(); return 0")
+        .await;
+    let link = s.wait_for("(() => { const a = document.querySelector('[role=dialog] a.download-media'); return a ? a.getAttribute('href') : null; })()", "download link").await;
+    assert!(
+        link.as_str().unwrap_or_default().contains("/media/images/"),
+        "{link}"
+    );
+}

@@ -155,9 +155,40 @@ pub fn TablePanel(
                     </select>
                 </label>
                 {inputs}
+                <Show when=move || kind.get().is_some()>
+                    <button class="chart-png" title="download the chart as a PNG image" on:click=move |_| save_png()>"PNG"</button>
+                </Show>
             </div>
             {body}
         </section>
+    }
+}
+
+/// Downloads the whole-table panel's canvas as `loupe-chart.png`.
+fn save_png() {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let canvas = doc
+        .query_selector(".table-panel canvas")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok());
+    let Some(url) = canvas.and_then(|c| c.to_data_url_with_type("image/png").ok()) else {
+        return;
+    };
+    if let Ok(a) = doc.create_element("a")
+        && let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>()
+    {
+        a.set_href(&url);
+        a.set_download("loupe-chart.png");
+        a.set_class_name("chart-png-link");
+        let _ = a.set_attribute("hidden", "");
+        if let Some(body) = doc.body() {
+            let _ = body.append_child(&a);
+        }
+        a.click();
     }
 }
 
