@@ -128,7 +128,37 @@ pub fn App() -> impl IntoView {
     let open_image = OpenImage(RwSignal::new(None));
     provide_context(open_image);
 
+    // Uncaught errors and rejections are counted on `<body data-page-errors>`:
+    // tests assert none happens, whatever the input.
+    let count_error = |_: web_sys::Event| {
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
+            let n = body
+                .get_attribute("data-page-errors")
+                .and_then(|v| v.parse::<u32>().ok())
+                .unwrap_or(0);
+            let _ = body.set_attribute("data-page-errors", &(n + 1).to_string());
+        }
+    };
+    let on_error = window_event_listener(ev::error, move |e| count_error(e.into()));
+    let on_rejection =
+        window_event_listener(ev::unhandledrejection, move |e| count_error(e.into()));
+    on_cleanup(move || {
+        on_error.remove();
+        on_rejection.remove();
+    });
     let params = query_params();
+    // A memory budget for downloads (`&max_mb=`): refuse bigger responses with a clear message.
+    if let Some(mb) = search_params()
+        .iter()
+        .find(|(k, _)| k == "max_mb")
+        .and_then(|(_, v)| v.parse::<f64>().ok())
+        .filter(|mb| *mb > 0.0)
+    {
+        crate::fetch::set_budget((mb * f64::from(1 << 20)) as u64);
+    }
     // Embed mode (`&embed=1`): only the panel, sized to its iframe.
     if search_params()
         .iter()
@@ -252,6 +282,7 @@ pub fn App() -> impl IntoView {
                 <main class="failed">
                     <header class="bar"><a class="logo" href="?">"Loupe"</a></header>
                     <div role="alert" class="alert">{message}</div>
+                    <button class="retry" on:click=|_| { if let Some(w) = web_sys::window() { let _ = w.location().reload(); } }>"Retry"</button>
                 </main>
             }
             .into_any(),

@@ -12,6 +12,32 @@ pub enum FetchError {
     Http { status: u16, status_text: String },
     /// No response at all: offline, refused, or blocked by CORS (the browser hides which).
     Network(String),
+    /// The response is larger than the memory budget (`&max_mb=`).
+    TooLarge {
+        bytes: u64,
+        budget: u64,
+        known_early: bool,
+    },
+}
+
+thread_local! {
+    static BUDGET: std::cell::Cell<u64> = const { std::cell::Cell::new(DEFAULT_BUDGET) };
+}
+
+/// 2 GiB: about what a browser tab can hold before it is killed.
+pub const DEFAULT_BUDGET: u64 = 2 << 30;
+
+/// The most bytes one response may bring (`&max_mb=` sets it for the page).
+pub fn set_budget(bytes: u64) {
+    BUDGET.with(|b| b.set(bytes.max(1)));
+}
+
+fn budget() -> u64 {
+    BUDGET.with(std::cell::Cell::get)
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / f64::from(1 << 20))
 }
 
 impl std::fmt::Display for FetchError {
@@ -33,6 +59,21 @@ impl std::fmt::Display for FetchError {
             FetchError::Network(detail) => write!(
                 f,
                 "network error ({detail}): the server is unreachable, or it does not allow this page's origin (CORS)"
+            ),
+            FetchError::TooLarge {
+                bytes,
+                budget,
+                known_early,
+            } => write!(
+                f,
+                "{} {}, more than the memory budget of {} (raise it with &max_mb=, or split the table into partitions)",
+                if *known_early {
+                    "the file is"
+                } else {
+                    "the download passed"
+                },
+                mb(*bytes),
+                mb(*budget)
             ),
         }
     }
@@ -71,6 +112,15 @@ pub async fn fetch_chunks(
         .ok()
         .flatten()
         .and_then(|v| v.parse::<u64>().ok());
+    // Refuse early when the server says how big the body is.
+    let limit = budget();
+    if let Some(t) = total.filter(|t| *t > limit) {
+        return Err(Ok(FetchError::TooLarge {
+            bytes: t,
+            budget: limit,
+            known_early: true,
+        }));
+    }
     on_chunk(&[], 0, total).map_err(Err)?;
     let Some(body) = response.body() else {
         return Ok(());
@@ -97,6 +147,14 @@ pub async fn fetch_chunks(
             buf.resize(array.length() as usize, 0);
             array.copy_to(&mut buf);
             received += buf.len() as u64;
+            if received > limit {
+                let _ = reader.cancel();
+                return Err(Ok(FetchError::TooLarge {
+                    bytes: received,
+                    budget: limit,
+                    known_early: false,
+                }));
+            }
             if let Err(e) = on_chunk(&buf, received, total) {
                 // Stop the download: nothing more of it is wanted.
                 let _ = reader.cancel();

@@ -92,6 +92,9 @@ struct Ctx<'a, P: Fn(Progress)> {
     catalog: Option<(Catalog, String)>,
     join: JoinKind,
     progress: &'a P,
+    /// Files being opened right now: a joined table that (through others) joins
+    /// itself is a loop, reported instead of recursing forever.
+    opening: std::cell::RefCell<Vec<String>>,
 }
 
 /// Loads what `req` names (relative URLs resolve against the page); with
@@ -272,6 +275,7 @@ async fn load_one(req: &OpenRequest, progress: &impl Fn(Progress)) -> Result<Loa
         catalog,
         join: req.join.unwrap_or(JoinKind::Inner),
         progress,
+        opening: std::cell::RefCell::new(Vec::new()),
     };
     let artifact = open_artifact(&folder, &ctx).await;
     let (table, media) = match abs.strip_prefix(&folder) {
@@ -279,7 +283,7 @@ async fn load_one(req: &OpenRequest, progress: &impl Fn(Progress)) -> Result<Loa
         Some(path) if !path.is_empty() && !path.contains(['?', '#']) => {
             load_path(&artifact, path, &ctx).await?
         }
-        _ => load_url(&abs, &artifact, &ctx).await?,
+        _ => load_url(&abs, &artifact, &ctx, None).await?,
     };
     Ok(LoadedTable {
         url: abs,
@@ -327,7 +331,14 @@ async fn load_path<P: Fn(Progress)>(
         let target_path = url.strip_prefix(&target.folder).unwrap_or(path).to_string();
         return Box::pin(load_path(&target, &target_path, ctx)).await;
     }
-    load_url(&url, artifact, ctx).await
+    // The manifest's size of the entry: a body of another size means the file
+    // changed after the manifest was written (or arrived cut short).
+    let expected = artifact
+        .manifest
+        .as_ref()
+        .and_then(|m| m.entry(path))
+        .and_then(|e| e.size);
+    load_url(&url, artifact, ctx, expected).await
 }
 
 /// Fetches a W&B file. A table streams straight into columns as its bytes arrive
@@ -336,14 +347,34 @@ async fn load_url<P: Fn(Progress)>(
     url: &str,
     artifact: &Artifact,
     ctx: &Ctx<'_, P>,
+    expected_size: Option<u64>,
+) -> Result<Loaded, String> {
+    if ctx.opening.borrow().iter().any(|u| u == url) {
+        return Err(format!(
+            "{url} refers to itself (through its inputs): a loop of joined or partitioned tables"
+        ));
+    }
+    ctx.opening.borrow_mut().push(url.to_string());
+    let result = load_url_once(url, artifact, ctx, expected_size).await;
+    ctx.opening.borrow_mut().retain(|u| u != url);
+    result
+}
+
+async fn load_url_once<P: Fn(Progress)>(
+    url: &str,
+    artifact: &Artifact,
+    ctx: &Ctx<'_, P>,
+    expected_size: Option<u64>,
 ) -> Result<Loaded, String> {
     let progress = ctx.progress;
+    let mut received_bytes = 0u64;
     let mut reader = StreamingTableReader::new();
     // Bytes kept until the `_type` is known, then only for non-table documents.
     let mut head: Option<Vec<u8>> = Some(Vec::new());
     let mut is_table = false;
     let mut streaming = true;
     let fetched = fetch_chunks(url, |chunk, received, total| {
+        received_bytes = received;
         if let Some(h) = head.as_mut() {
             h.extend_from_slice(chunk);
         }
@@ -378,6 +409,11 @@ async fn load_url<P: Fn(Progress)>(
         Ok(()) => {}
         Err(Ok(e)) => return Err(format!("Could not load {url}: {e}")),
         Err(Err(e)) => return Err(format!("Could not read {url}: {e}")),
+    }
+    if let Some(want) = expected_size.filter(|s| *s > 0 && *s != received_bytes) {
+        return Err(format!(
+            "{url} has {received_bytes} bytes but the artifact's manifest says {want}: the file changed after the manifest was written, or arrived cut short. Retry, or download the artifact again."
+        ));
     }
     let own = |t: Table| {
         let media = vec![artifact.media.clone(); t.columns.len()];

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
-use loupe_cli::static_server::{Mount, spawn};
+use loupe_cli::static_server::{Fault, Mount, spawn};
 use serde_json::{Value as Json, json};
 
 /// Browser tests share two cores: run them one at a time.
@@ -30,6 +30,21 @@ pub fn serve() -> String {
     spawn(
         listener,
         vec![
+            // Faulty servers for the bad-input corpus: a status, a cut connection, a slow one.
+            Mount::new(
+                "/testdata/corpus/@status403/",
+                repo().join("tests/data/corpus"),
+            )
+            .with_fault(Fault::Status(403)),
+            Mount::new(
+                "/testdata/corpus/@status500/",
+                repo().join("tests/data/corpus"),
+            )
+            .with_fault(Fault::Status(500)),
+            Mount::new("/testdata/corpus/@drop/", repo().join("tests/data/corpus"))
+                .with_fault(Fault::Drop),
+            Mount::new("/testdata/corpus/@slow/", repo().join("tests/data/corpus"))
+                .with_fault(Fault::Slow),
             Mount::new("/testdata/", repo().join("tests/data")),
             Mount::new(
                 "/fixtures/",

@@ -10,6 +10,19 @@ use std::path::{Path, PathBuf};
 pub struct Mount {
     pub prefix: String,
     pub dir: PathBuf,
+    pub fault: Fault,
+}
+
+/// How a mount misbehaves, for tests of what users see when servers fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    None,
+    /// Every request answers with this HTTP status.
+    Status(u16),
+    /// Sends the headers and half the body, then drops the connection.
+    Drop,
+    /// Sends the body in 16 KiB pieces, 40 ms apart.
+    Slow,
 }
 
 impl Mount {
@@ -17,7 +30,13 @@ impl Mount {
         Mount {
             prefix: prefix.to_string(),
             dir: dir.into(),
+            fault: Fault::None,
         }
+    }
+
+    pub fn with_fault(mut self, fault: Fault) -> Self {
+        self.fault = fault;
+        self
     }
 }
 
@@ -74,6 +93,10 @@ pub fn content_type(path: &Path) -> &'static str {
 
 /// The file a request path maps to, if any (no `..`, no escaping the mount).
 pub fn resolve(mounts: &[Mount], path: &str) -> Option<PathBuf> {
+    resolve_with_fault(mounts, path).map(|(f, _)| f)
+}
+
+fn resolve_with_fault(mounts: &[Mount], path: &str) -> Option<(PathBuf, Fault)> {
     let path = percent_decode(path.split(['?', '#']).next().unwrap_or("/"));
     mounts.iter().find_map(|m| {
         let rest = path.strip_prefix(&m.prefix)?;
@@ -84,7 +107,7 @@ pub fn resolve(mounts: &[Mount], path: &str) -> Option<PathBuf> {
         if f.is_dir() {
             f = f.join("index.html");
         }
-        f.is_file().then_some(f)
+        f.is_file().then_some((f, m.fault))
     })
 }
 
@@ -97,8 +120,16 @@ fn handle(mut stream: TcpStream, mounts: &[Mount]) -> std::io::Result<()> {
         header.clear();
     }
     let target = request_line.split_whitespace().nth(1).unwrap_or("/");
-    match resolve(mounts, target) {
-        Some(f) => {
+    match resolve_with_fault(mounts, target) {
+        Some((_, Fault::Status(code))) => {
+            let body = format!("status {code}");
+            write!(
+                stream,
+                "HTTP/1.1 {code} Fault\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+        }
+        Some((f, fault)) => {
             let mut body = Vec::new();
             std::fs::File::open(&f)?.read_to_end(&mut body)?;
             write!(
@@ -107,7 +138,23 @@ fn handle(mut stream: TcpStream, mounts: &[Mount]) -> std::io::Result<()> {
                 content_type(&f),
                 body.len()
             )?;
-            stream.write_all(&body)
+            match fault {
+                Fault::Drop => {
+                    stream.write_all(&body[..body.len() / 2])?;
+                    stream.flush()?;
+                    // Closing with bytes still promised: the client sees a cut connection.
+                    stream.shutdown(std::net::Shutdown::Both)
+                }
+                Fault::Slow => {
+                    for piece in body.chunks(16 * 1024) {
+                        stream.write_all(piece)?;
+                        stream.flush()?;
+                        std::thread::sleep(std::time::Duration::from_millis(40));
+                    }
+                    Ok(())
+                }
+                Fault::None | Fault::Status(_) => stream.write_all(&body),
+            }
         }
         None => {
             let body = b"not found";
