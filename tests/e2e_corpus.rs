@@ -78,9 +78,7 @@ async fn every_bad_input_ends_in_a_clear_state() {
         let errors = s.js("return document.body.dataset.pageErrors || '0'").await;
         let problem = problem
             .or_else(|| (canary != Json::Bool(true)).then(|| "the canary script ran".to_string()))
-            .or_else(|| {
-                (errors != Json::from("0")).then(|| format!("{errors} uncaught page errors"))
-            });
+            .or_else(|| (errors != "0").then(|| format!("{errors} uncaught page errors")));
         if let Some(p) = problem {
             failures.push(format!("{file}: {p}"));
         }
