@@ -24,6 +24,11 @@ fn main() -> ExitCode {
         Some("serve") => setup().and_then(|_| serve()),
         Some("test") => setup().and_then(|_| test()),
         Some("bench-ext") => setup().and_then(|_| bench_ext()),
+        Some("fuzz") => fuzz(
+            args.get(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(LONG_FUZZ_SECONDS),
+        ),
         Some("bench") => setup()
             .and_then(|_| bench_ext())
             .and_then(|_| bench_peers(&args[1..])),
@@ -33,6 +38,7 @@ fn main() -> ExitCode {
                   dist   build the release site into dist/\n  \
                   test   format, lint (native + wasm32), build, and run every test\n  \
                   bench-ext  build the engine for the peer harness into bench/ext/pkg\n  \
+                  fuzz [seconds]  run every cargo-fuzz target (nightly; default 10 minutes each)\n  \
                   bench  bench-ext, then run ../shared/bench/peers with Loupe beside the peers"
             .into()),
     };
@@ -269,5 +275,52 @@ fn test() -> Result {
         .args(["test", "-p", "loupe", "--target", WASM_TARGET])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "60"))?;
+    // A short fuzz run of every target when the nightly toolchain is there; the
+    // stable replay of seeds and past crashes ran above (fuzz_regressions).
+    if has_nightly() {
+        fuzz(SHORT_FUZZ_SECONDS)?;
+    } else {
+        eprintln!(
+            "xtask: no nightly toolchain: skipping the short fuzz run (seeds and regressions replayed on stable)"
+        );
+    }
+    Ok(())
+}
+
+const FUZZ_TARGETS: [&str; 3] = ["table", "manifest", "expression"];
+const SHORT_FUZZ_SECONDS: u32 = 20;
+const LONG_FUZZ_SECONDS: u32 = 600;
+
+fn has_nightly() -> bool {
+    output_of("rustup", &["toolchain", "list"]).contains("nightly")
+}
+
+/// `cargo +nightly fuzz run <target>` for every target, `seconds` each, from the seeds.
+/// A crash fails the run; its input lands in fuzz/artifacts/<target>/ — fix it and
+/// copy the input to fuzz/regressions/<target>/ so the stable tests replay it.
+fn fuzz(seconds: u32) -> Result {
+    if !has_nightly() {
+        return Err("fuzzing needs the nightly toolchain: rustup toolchain install nightly".into());
+    }
+    if !output_of("cargo", &["fuzz", "--version"]).contains("cargo-fuzz") {
+        run(cmd("cargo").args(["install", "cargo-fuzz", "--locked"]))?;
+    }
+    for target in FUZZ_TARGETS {
+        let corpus = format!("fuzz/corpus/{target}");
+        std::fs::create_dir_all(root().join(&corpus)).map_err(|e| format!("{corpus}: {e}"))?;
+        run(cmd("cargo").args([
+            "+nightly",
+            "fuzz",
+            "run",
+            "--fuzz-dir",
+            "fuzz",
+            target,
+            &corpus,
+            &format!("fuzz/seeds/{target}"),
+            "--",
+            &format!("-max_total_time={seconds}"),
+            "-max_len=65536",
+        ]))?;
+    }
     Ok(())
 }

@@ -17,6 +17,7 @@ pub mod document;
 pub mod error;
 pub mod export;
 pub mod expr;
+pub mod fuzz;
 mod fxhash;
 mod gather;
 pub mod hash;
