@@ -401,6 +401,6 @@ mod tests {
             .iter()
             .map(|p| p.name)
             .collect();
-        assert_eq!(names, ["mine", "number", "low"]);
+        assert_eq!(names, ["mine", "number", "low", "json"]);
     }
 }
