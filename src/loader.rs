@@ -307,7 +307,11 @@ async fn open_artifact<P: Fn(Progress)>(folder: &str, ctx: &Ctx<'_, P>) -> Artif
             m,
             ctx.catalog.as_ref().map(|(c, base)| (c, base.as_str())),
         ),
-        None => MediaResolver::plain(folder),
+        None => MediaResolver::plain(folder).allow_origins(
+            ctx.catalog
+                .as_ref()
+                .map_or(&[][..], |(c, _)| c.allowed_origins.as_slice()),
+        ),
     };
     Artifact {
         folder: folder.to_string(),

@@ -58,6 +58,7 @@ pub fn run(
     runs: Option<PathBuf>,
     out: Option<PathBuf>,
     _json: bool,
+    allowed_origins: &[String],
 ) -> Result<Report, String> {
     let folders = version_folders(dir);
     if folders.is_empty() {
@@ -155,6 +156,12 @@ pub fn run(
                 .ok()
                 .and_then(|j| j.get("views").cloned())
                 .unwrap_or(Json::Array(Vec::new())),
+        ));
+    }
+    if !allowed_origins.is_empty() {
+        fields.push((
+            "allowed_origins".into(),
+            Json::Array(allowed_origins.iter().cloned().map(Json::String).collect()),
         ));
     }
     let catalog_json = Json::Object(fields);

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  loupe index <dir> [--runs <runs.json>] [--out <file>] [--json]
+  loupe index <dir> [--runs <runs.json>] [--out <file>] [--allow-origin <origin>]... [--json]
       walk <dir> for artifact version folders (each with a wandb_manifest.json),
       write the catalog (default <dir>/loupe.json) and report broken tables,
       missing media files and unresolvable references
@@ -31,7 +31,18 @@ fn main() -> ExitCode {
     let json = flag("--json");
     let result = match (args.first().map(String::as_str), args.get(1)) {
         (Some("index"), Some(dir)) => {
-            index::run(&PathBuf::from(dir), value("--runs"), value("--out"), json)
+            let origins: Vec<String> = args
+                .windows(2)
+                .filter(|w| w[0] == "--allow-origin")
+                .map(|w| w[1].clone())
+                .collect();
+            index::run(
+                &PathBuf::from(dir),
+                value("--runs"),
+                value("--out"),
+                json,
+                &origins,
+            )
         }
         (Some("check"), Some(path)) => check::run(&PathBuf::from(path), json),
         (Some("serve"), Some(dir)) => {

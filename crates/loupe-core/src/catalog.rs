@@ -16,6 +16,8 @@ pub struct Catalog {
     pub runs: Vec<RunEntry>,
     /// Named views the catalog ships (`"views": [{name, search}]`, searches relative to the site).
     pub views: Vec<crate::views::SavedView>,
+    /// Origins media paths may name outright (`"allowed_origins": ["https://cdn.example"]`).
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -151,10 +153,21 @@ impl Catalog {
             })
             .collect();
         let views = crate::views::views_from_json(j)?;
+        let allowed_origins = j
+            .get("allowed_origins")
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Catalog {
             artifacts,
             runs,
             views,
+            allowed_origins,
         })
     }
 

@@ -17,6 +17,18 @@ pub struct MediaResolver {
     root: String,
     /// Manifest paths that live elsewhere: absolute URL, or why they cannot be fetched.
     elsewhere: HashMap<String, Result<String, String>>,
+    /// Origins (`https://host[:port]`) that media paths may name outright, as the
+    /// opened catalog allows (`allowed_origins`); none by default.
+    allowed_origins: Vec<String>,
+}
+
+/// `https://host:port` of an absolute http(s) URL.
+fn origin_of(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some(&url[..url.len() - rest.len() + host_end])
 }
 
 impl MediaResolver {
@@ -29,7 +41,17 @@ impl MediaResolver {
         MediaResolver {
             root,
             elsewhere: HashMap::new(),
+            allowed_origins: Vec::new(),
         }
+    }
+
+    /// Lets media paths be absolute URLs on these origins (a catalog's `allowed_origins`).
+    pub fn allow_origins(mut self, origins: &[String]) -> Self {
+        self.allowed_origins = origins
+            .iter()
+            .map(|o| o.trim_end_matches('/').to_string())
+            .collect();
+        self
     }
 
     /// Uses the manifest's reference entries, resolved through `catalog`
@@ -39,7 +61,8 @@ impl MediaResolver {
         manifest: &Manifest,
         catalog: Option<(&Catalog, &str)>,
     ) -> Self {
-        let mut r = MediaResolver::plain(root);
+        let mut r = MediaResolver::plain(root)
+            .allow_origins(catalog.map_or(&[][..], |(c, _)| c.allowed_origins.as_slice()));
         for entry in &manifest.entries {
             let Some(reference) = &entry.reference else {
                 continue;
@@ -69,6 +92,15 @@ impl MediaResolver {
 
     /// The URL to fetch `path` from, or a message naming what is wrong.
     pub fn url(&self, path: &str) -> Result<String, String> {
+        if let Some(origin) = origin_of(path) {
+            return if self.allowed_origins.iter().any(|o| o == origin) {
+                Ok(path.to_string())
+            } else {
+                Err(format!(
+                    "media path `{path}` is on another origin ({origin}), which the catalog does not allow (`allowed_origins`)"
+                ))
+            };
+        }
         match self.elsewhere.get(path) {
             Some(target) => target.clone(),
             None => resolve_media_url(&self.root, path).map_err(|e| e.to_string()),
@@ -123,6 +155,36 @@ mod tests {
                 .url("far.png")
                 .expect_err("no catalog")
                 .contains("no catalog")
+        );
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::*;
+
+    #[test]
+    fn other_origins_only_when_the_catalog_allows_them() {
+        let plain = MediaResolver::plain("https://site.example/a/v0/");
+        assert!(plain.url("https://cdn.example/img.png").is_err());
+        assert!(plain.url("javascript:alert(1)").is_err());
+        let allowed = MediaResolver::plain("https://site.example/a/v0/")
+            .allow_origins(&["https://cdn.example/".to_string()]);
+        assert_eq!(
+            allowed.url("https://cdn.example/img.png").as_deref(),
+            Ok("https://cdn.example/img.png")
+        );
+        let err = allowed
+            .url("https://cdn.example.evil.com/x.png")
+            .expect_err("other host");
+        assert!(err.contains("cdn.example.evil.com"), "{err}");
+        assert!(
+            allowed.url("http://cdn.example/img.png").is_err(),
+            "scheme is part of the origin"
+        );
+        assert_eq!(
+            allowed.url("media/x.png").as_deref(),
+            Ok("https://site.example/a/v0/media/x.png")
         );
     }
 }
