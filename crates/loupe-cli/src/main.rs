@@ -3,6 +3,7 @@
 //! Every problem is printed with its path; the exit code is non-zero on errors.
 
 mod check;
+mod convert;
 mod index;
 mod serve;
 
@@ -14,6 +15,8 @@ const USAGE: &str = "usage:
       walk <dir> for artifact version folders (each with a wandb_manifest.json),
       write the catalog (default <dir>/loupe.json) and report broken tables,
       missing media files and unresolvable references
+  loupe convert <input.csv|.jsonl> <out-dir> [--name <name>] [--type <artifact type>]
+      write the file as a W&B artifact version folder (<name>.table.json + manifest)
   loupe check <file-or-dir> [--json]
       validate tables and references without writing a catalog
   loupe serve <dir> [--app <built site, default dist>] [--port <n>]
@@ -45,6 +48,35 @@ fn main() -> ExitCode {
             )
         }
         (Some("check"), Some(path)) => check::run(&PathBuf::from(path), json),
+        (Some("convert"), Some(input)) => match args.get(2).filter(|a| !a.starts_with("--")) {
+            Some(out) => {
+                let text = |name: &str| {
+                    args.iter()
+                        .position(|a| a == name)
+                        .and_then(|i| args.get(i + 1))
+                        .map(String::as_str)
+                };
+                match convert::run(
+                    &PathBuf::from(input),
+                    &PathBuf::from(out),
+                    text("--name"),
+                    text("--type").unwrap_or("dataset"),
+                ) {
+                    Ok(line) => {
+                        println!("{line}");
+                        return ExitCode::SUCCESS;
+                    }
+                    Err(e) => {
+                        eprintln!("loupe convert: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+            None => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         (Some("serve"), Some(dir)) => {
             let port = args
                 .iter()

@@ -149,3 +149,55 @@ fn check_validates_single_files() {
     let (ok, _) = loupe(&["frobnicate"]);
     assert!(!ok);
 }
+
+#[test]
+fn convert_writes_an_artifact_folder_that_reads_back() {
+    let dir = scratch("convert");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let csv = dir.join("preds.csv");
+    std::fs::write(
+        &csv,
+        "id,score,label\n1,0.25,cat\n2,0.75,\"dog, big\"\n3,,cat\n",
+    )
+    .expect("write csv");
+    let out = dir.join("preds/v0");
+    let (ok, text) = loupe(&[
+        "convert",
+        csv.to_str().expect("utf8"),
+        out.to_str().expect("utf8"),
+        "--type",
+        "predictions",
+    ]);
+    assert!(ok, "{text}");
+    assert!(text.contains("preds.table.json (3 rows)"), "{text}");
+    // The folder is an artifact: `check` accepts it and the table reads back.
+    let (ok, text) = loupe(&["check", out.to_str().expect("utf8")]);
+    assert!(ok, "{text}");
+    let table =
+        loupe_core::read_table(&std::fs::read(out.join("preds.table.json")).expect("table"))
+            .expect("reads");
+    assert_eq!(table.row_count(), 3);
+    assert_eq!(
+        table.column("label").expect("label").get(1),
+        loupe_core::Value::Str("dog, big".into())
+    );
+    assert_eq!(
+        table.column("score").expect("score").get(2),
+        loupe_core::Value::Null
+    );
+    let manifest = loupe_core::Manifest::parse(
+        &std::fs::read(out.join("wandb_manifest.json")).expect("manifest"),
+    )
+    .expect("parses");
+    assert!(manifest.entry("preds.table.json").is_some());
+    // Bad input names the line.
+    let bad = dir.join("bad.jsonl");
+    std::fs::write(&bad, "{\"a\": 1}\nnot json\n").expect("write");
+    let (ok, text) = loupe(&[
+        "convert",
+        bad.to_str().expect("utf8"),
+        dir.join("bad").to_str().expect("utf8"),
+    ]);
+    assert!(!ok);
+    assert!(text.contains("line 2"), "{text}");
+}
