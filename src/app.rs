@@ -236,16 +236,7 @@ pub fn App() -> impl IntoView {
         let files: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
         let tables = crate::local_files::register(&files);
         if let Some(first) = tables.first() {
-            start(OpenRequest {
-                table: first.clone(),
-                root: None,
-                catalog: None,
-                join: None,
-                compare: Vec::new(),
-                key: None,
-                with: None,
-                on: None,
-            });
+            start(OpenRequest::table(first));
         }
     });
     let allow_drop = window_event_listener(ev::dragover, move |e| e.prevent_default());

@@ -154,17 +154,26 @@ pub async fn load_table(
 }
 
 impl OpenRequest {
-    /// The same sources, for one table alone (no compare, no second table).
-    fn single(&self, url: &str) -> OpenRequest {
+    /// Just a table URL (media under its folder, no catalog, compare or join).
+    pub fn table(url: &str) -> OpenRequest {
         OpenRequest {
             table: url.to_string(),
             root: None,
-            catalog: self.catalog.clone(),
-            join: self.join,
+            catalog: None,
+            join: None,
             compare: Vec::new(),
             key: None,
             with: None,
             on: None,
+        }
+    }
+
+    /// The same sources, for one table alone (no compare, no second table).
+    fn single(&self, url: &str) -> OpenRequest {
+        OpenRequest {
+            catalog: self.catalog.clone(),
+            join: self.join,
+            ..OpenRequest::table(url)
         }
     }
 }

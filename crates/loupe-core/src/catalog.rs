@@ -153,16 +153,7 @@ impl Catalog {
             })
             .collect();
         let views = crate::views::views_from_json(j)?;
-        let allowed_origins = j
-            .get("allowed_origins")
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Json::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let allowed_origins = j.string_list("allowed_origins");
         Ok(Catalog {
             artifacts,
             runs,

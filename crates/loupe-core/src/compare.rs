@@ -178,13 +178,6 @@ fn match_by_key(columns: &[&Column], slots: &mut [Vec<Option<u32>>]) {
     for s in slots.iter_mut() {
         s.reserve(expected);
     }
-    let new_slot = |slots: &mut [Vec<Option<u32>>], next: &mut Vec<u32>| {
-        for s in slots.iter_mut() {
-            s.push(None);
-        }
-        next.push(END);
-        (next.len() - 1) as u32
-    };
     for (v, column) in columns.iter().enumerate() {
         let keys = Keys::of(column);
         for r in 0..column.len() {
@@ -224,6 +217,15 @@ fn match_by_key(columns: &[&Column], slots: &mut [Vec<Option<u32>>]) {
     }
 }
 
+/// Appends an empty merged row (no version holds it yet) and returns its index.
+fn new_slot(slots: &mut [Vec<Option<u32>>], next: &mut Vec<u32>) -> u32 {
+    for s in slots.iter_mut() {
+        s.push(None);
+    }
+    next.push(u32::MAX);
+    (next.len() - 1) as u32
+}
+
 /// `(min, span)` when every key column stores integers whose range is small
 /// next to the row count (ids `0..n`, the usual case): then keys index an array.
 fn dense_int_range(columns: &[&Column]) -> Option<(i64, usize)> {
@@ -254,13 +256,6 @@ fn match_dense_ints(columns: &[&Column], slots: &mut [Vec<Option<u32>>], (lo, sp
     // head, tail, cursor (merged rows) and the version the cursor is in.
     let mut chains: Vec<[u32; 4]> = vec![[END; 4]; span];
     let mut next: Vec<u32> = Vec::with_capacity(columns.first().map_or(0, |c| c.len()));
-    let new_slot = |slots: &mut [Vec<Option<u32>>], next: &mut Vec<u32>| {
-        for s in slots.iter_mut() {
-            s.push(None);
-        }
-        next.push(END);
-        (next.len() - 1) as u32
-    };
     for (v, column) in columns.iter().enumerate() {
         let ColumnData::Int { values, valid } = column.data() else {
             continue;

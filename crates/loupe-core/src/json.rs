@@ -46,6 +46,20 @@ impl Number {
 }
 
 impl Json {
+    /// The strings of a list field (`"aliases": ["a", "b"]`); other entries are skipped,
+    /// a missing or non-list field gives none.
+    pub fn string_list(&self, key: &str) -> Vec<String> {
+        self.get(key)
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Looks up a key of an object (first match); `None` for other values.
     pub fn get(&self, key: &str) -> Option<&Json> {
         match self {

@@ -335,16 +335,7 @@ impl Artifact {
                 .get("metadata")
                 .cloned()
                 .unwrap_or(Json::Object(Vec::new()));
-            artifact.aliases = sidecar
-                .get("aliases")
-                .and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Json::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
+            artifact.aliases = sidecar.string_list("aliases");
         }
         Ok(artifact)
     }

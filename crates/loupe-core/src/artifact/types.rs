@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::objects::{Cell, Image};
+use super::write::obj;
 use crate::json::{Json, Number};
 use crate::media::MediaKind;
 
@@ -449,15 +450,6 @@ impl ImageTy {
             ("mask_layers", konst(false, layers(&self.mask_layers))),
         ]
     }
-}
-
-fn obj(fields: Vec<(&str, Json)>) -> Json {
-    Json::Object(
-        fields
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-    )
 }
 
 /// Python's `str.capitalize`: first character upper, the rest lower.

@@ -218,7 +218,8 @@ fn stage(art: &mut Artifact, blob: &Blob, subdir: &str) -> String {
     path
 }
 
-fn obj(fields: Vec<(&str, Json)>) -> Json {
+/// A JSON object from `(key, value)` pairs (written sorted anyway).
+pub(super) fn obj(fields: Vec<(&str, Json)>) -> Json {
     Json::Object(
         fields
             .into_iter()
