@@ -98,6 +98,20 @@ pub struct Session {
     _profile: PathBuf,
 }
 
+/// Ends this session's Chromium (found by its own profile folder): stopping
+/// chromedriver alone leaves the browser running, and leftovers pile up.
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .args([
+                "-TERM",
+                "-f",
+                &format!("user-data-dir={}", self._profile.display()),
+            ])
+            .status();
+    }
+}
+
 impl Session {
     pub async fn start() -> Session {
         Session::start_sized(1200, 900).await
@@ -105,30 +119,45 @@ impl Session {
 
     pub async fn start_sized(width: u32, height: u32) -> Session {
         let base = serve();
-        let driver = chromedriver();
-        let profile =
-            std::env::temp_dir().join(format!("loupe-e2e-{}-{}", std::process::id(), driver.port));
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    format!("--window-size={width},{height}"),
-                    format!("--user-data-dir={}", profile.display()),
-                ]
+        // A browser that fails to start (a loaded machine) gets two more tries.
+        let mut attempt = 0;
+        let (driver, client, profile) = loop {
+            let driver = chromedriver();
+            let profile = std::env::temp_dir().join(format!(
+                "loupe-e2e-{}-{}",
+                std::process::id(),
+                driver.port
+            ));
+            let caps = json!({
+                "goog:chromeOptions": {
+                    "binary": "/usr/bin/chromium",
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-quic", "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync",
+                        format!("--window-size={width},{height}"),
+                        format!("--user-data-dir={}", profile.display()),
+                    ]
+                }
+            });
+            let Json::Object(caps) = caps else {
+                unreachable!("caps is an object literal")
+            };
+            match ClientBuilder::native()
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{}", driver.port))
+                .await
+            {
+                Ok(client) => break (driver, client, profile),
+                Err(e) if attempt < 2 => {
+                    attempt += 1;
+                    eprintln!("browser did not start ({e}); retrying");
+                    drop(driver);
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(e) => panic!("connect to chromedriver: {e:?}"),
             }
-        });
-        let caps = match caps {
-            Json::Object(map) => map,
-            _ => unreachable!("caps is an object literal"),
         };
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
-            .await
-            .expect("connect to chromedriver");
         Session {
             client,
             base,
