@@ -211,18 +211,7 @@ pub fn App() -> impl IntoView {
         });
     };
     provide_context(crate::local_files::OpenLocal(Callback::new(
-        move |address: String| {
-            start(OpenRequest {
-                table: address,
-                root: None,
-                catalog: None,
-                join: None,
-                compare: Vec::new(),
-                key: None,
-                with: None,
-                on: None,
-            })
-        },
+        move |address: String| start(OpenRequest::table(&address)),
     )));
     // Files dropped anywhere on the page open too (the start page explains it).
     let drop_files = window_event_listener(ev::drop, move |e| {

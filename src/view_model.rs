@@ -369,12 +369,13 @@ fn add_series_columns(columns: &mut Vec<GridColumn>, inputs: &ViewInputs, groupe
         return;
     };
     let versions = info.versions.clone();
-    let members = |view: &View, i: usize| -> Vec<u32> {
+    // A group's member rows, borrowed (cells are drawn per group, often).
+    fn members(view: &View, i: usize) -> &[u32] {
         view.groups
             .as_ref()
-            .map(|g| g.grouping.members[i].clone())
+            .map(|g| g.grouping.members[i].as_slice())
             .unwrap_or_default()
-    };
+    }
     if grouped && let Some(at) = columns.iter().position(|c| c.name == "count") {
         let (loaded, view, versions) =
             (inputs.loaded.clone(), inputs.view.clone(), versions.clone());
@@ -388,7 +389,7 @@ fn add_series_columns(columns: &mut Vec<GridColumn>, inputs: &ViewInputs, groupe
                 version: None,
                 across_versions: true,
                 render: Arc::new(move |i| {
-                    let values = rows_per_version(&loaded, &members(&view, i));
+                    let values = rows_per_version(&loaded, members(&view, i));
                     view! { <VersionBars values versions=versions.clone() label="rows by version".to_string() /> }.into_any()
                 }),
             },
@@ -421,7 +422,7 @@ fn add_series_columns(columns: &mut Vec<GridColumn>, inputs: &ViewInputs, groupe
                 across_versions: true,
                 render: Arc::new(move |i| {
                     let values = if grouped {
-                        series.group_means(&loaded, &members(&view, i))
+                        series.group_means(&loaded, members(&view, i))
                     } else {
                         series.row_values(&loaded, view.rows[i] as usize)
                     };

@@ -672,6 +672,13 @@ fn write_value(out: &mut String, value: &Json, pretty: bool, depth: usize) {
 }
 
 fn write_string(out: &mut String, s: &str) {
+    write_string_as(out, s, false);
+}
+
+/// A JSON string literal. `python` writes what Python's `json.dumps` does
+/// (`ensure_ascii`: `\b`, `\f`, and every non-ASCII character as `\uXXXX`,
+/// astral ones as surrogate pairs); otherwise only what JSON requires is escaped.
+pub(crate) fn write_string_as(out: &mut String, s: &str, python: bool) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -680,7 +687,14 @@ fn write_string(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '\u{8}' if python => out.push_str("\\b"),
+            '\u{c}' if python => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || (python && (c as u32) > 0x7e) => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
             c => out.push(c),
         }
     }

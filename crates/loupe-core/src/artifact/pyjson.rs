@@ -35,7 +35,7 @@ fn write(out: &mut String, value: &Json, indent: Option<usize>, depth: usize, so
         Json::Null => out.push_str("null"),
         Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Json::Number(n) => out.push_str(&number(n)),
-        Json::String(s) => string(out, s),
+        Json::String(s) => crate::json::write_string_as(out, s, true),
         Json::Array(items) => {
             if items.is_empty() {
                 out.push_str("[]");
@@ -68,7 +68,7 @@ fn write(out: &mut String, value: &Json, indent: Option<usize>, depth: usize, so
                     out.push_str(item_sep);
                 }
                 newline(out, depth + 1);
-                string(out, k);
+                crate::json::write_string_as(out, k, true);
                 out.push_str(": ");
                 write(out, v, indent, depth + 1, sort);
             }
@@ -125,31 +125,6 @@ pub fn float_repr(f: f64) -> String {
         let exp_sign = if exp < 0 { '-' } else { '+' };
         format!("{sign}{mantissa}e{exp_sign}{:02}", exp.abs())
     }
-}
-
-/// A JSON string with `ensure_ascii=True`: non-ASCII as `\uXXXX` (astral
-/// characters as surrogate pairs), the short escapes Python uses.
-fn string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// Python's `repr(str)`: the SDK hashes `str(class_set)` to name classes files.
