@@ -129,9 +129,30 @@ impl Bitmap {
 
     /// Appends all bits of `other`.
     pub fn append(&mut self, other: &Bitmap) {
+        if self.len.is_multiple_of(64) {
+            // Word-aligned (the common case for batches of whole words): copy words.
+            self.words.truncate(self.len / 64);
+            self.words.extend_from_slice(&other.words);
+            self.len += other.len;
+            return;
+        }
         for bit in other.iter() {
             self.push(bit);
         }
+    }
+
+    /// The packed words (bit `i` is bit `i % 64` of word `i / 64`), for serializing.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// A bitmap of `len` bits from packed words; `None` when they do not hold `len` bits.
+    pub fn from_words(words: Vec<u64>, len: usize) -> Option<Bitmap> {
+        (words.len() == len.div_ceil(64)).then(|| {
+            let mut b = Bitmap { words, len };
+            b.clear_tail();
+            b
+        })
     }
 
     /// Bytes held (for memory reports).

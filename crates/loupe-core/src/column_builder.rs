@@ -2,12 +2,8 @@
 //! ints widen to floats, low-cardinality strings are dictionary-encoded until
 //! they prove otherwise, and anything that disagrees becomes `Value`s.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
 use crate::bitmap::Bitmap;
 use crate::column::ColumnData;
-use crate::fxhash::FxHasher;
 use crate::json::{Json, Number};
 use crate::value::{CellHint, Value};
 
@@ -15,7 +11,7 @@ use crate::value::{CellHint, Value};
 /// than this and more than half its rows are distinct (captions, ids as text).
 const DICT_LIMIT: usize = 4096;
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+use crate::fxhash::FxMap;
 
 /// Builds a column cell by cell, choosing the storage from what arrives:
 /// the first non-null cell picks the type; ints widen to floats; anything

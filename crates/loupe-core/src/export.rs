@@ -1,10 +1,36 @@
 //! Exporting what a view shows: CSV, and W&B-compatible `.table.json`.
 
 use crate::json::{Json, Number, to_string};
-use crate::media::MediaKind;
+use crate::media::{BBox, BoxDomain, MediaKind};
 use crate::query::View;
 use crate::table::{Column, Table};
 use crate::value::Value;
+
+/// A box as the SDK writes it (corners, its domain, class, caption and scores).
+fn box_json(b: &BBox) -> Json {
+    let f = |x: f64| Json::Number(Number::Float(x));
+    let position = Json::Object(vec![
+        ("minX".into(), f(b.min_x)),
+        ("minY".into(), f(b.min_y)),
+        ("maxX".into(), f(b.max_x)),
+        ("maxY".into(), f(b.max_y)),
+    ]);
+    let mut o = vec![
+        ("position".into(), position),
+        ("class_id".into(), Json::Number(Number::Int(b.class_id))),
+    ];
+    if b.domain == BoxDomain::Pixel {
+        o.push(("domain".into(), Json::String("pixel".into())));
+    }
+    if let Some(c) = &b.caption {
+        o.push(("box_caption".into(), Json::String(c.clone())));
+    }
+    if !b.scores.is_empty() {
+        let scores = b.scores.iter().map(|(k, v)| (k.clone(), f(*v))).collect();
+        o.push(("scores".into(), Json::Object(scores)));
+    }
+    Json::Object(o)
+}
 
 /// A cell as JSON, in the SDK's encoding (media as their file objects,
 /// timestamps as epoch ms, big integers exact).
@@ -50,6 +76,45 @@ pub fn value_to_json(v: &Value) -> Json {
             }
             if img.caption.is_some() {
                 o.push(("caption".into(), opt(&img.caption)));
+            }
+            if img.format.is_some() {
+                o.push(("format".into(), opt(&img.format)));
+            }
+            if let Some(g) = img.grouping {
+                o.push(("grouping".into(), Json::Number(Number::Int(g))));
+            }
+            if let Some(path) = &img.classes_path {
+                o.push((
+                    "classes".into(),
+                    Json::Object(vec![
+                        ("_type".into(), s("classes-file")),
+                        ("path".into(), s(path)),
+                    ]),
+                ));
+            }
+            if !img.box_layers.is_empty() {
+                let layers = img
+                    .box_layers
+                    .iter()
+                    .map(|l| {
+                        (
+                            l.name.clone(),
+                            Json::Array(l.boxes.iter().map(box_json).collect()),
+                        )
+                    })
+                    .collect();
+                o.push(("boxes".into(), Json::Object(layers)));
+            }
+            if !img.mask_layers.is_empty() {
+                let layers = img
+                    .mask_layers
+                    .iter()
+                    .map(|m| {
+                        let mask = vec![("_type".into(), s("mask")), ("path".into(), s(&m.path))];
+                        (m.name.clone(), Json::Object(mask))
+                    })
+                    .collect();
+                o.push(("masks".into(), Json::Object(layers)));
             }
             Json::Object(o)
         }

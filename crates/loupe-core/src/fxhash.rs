@@ -60,3 +60,6 @@ impl Hasher for FxHasher {
         self.hash
     }
 }
+
+/// A `HashMap` with the Fx hasher.
+pub type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;

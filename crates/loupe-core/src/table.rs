@@ -171,11 +171,9 @@ impl Table {
                 message: format!("partition columns {theirs:?} differ from {mine:?}"),
             });
         }
-        for (col, extra) in self.columns.iter_mut().zip(&other.columns) {
-            let cells = (0..col.len())
-                .map(|r| col.get(r))
-                .chain((0..extra.len()).map(|r| extra.get(r)));
-            let data = ColumnData::from_values(cells.collect::<Vec<_>>());
+        for (col, extra) in self.columns.iter_mut().zip(other.columns) {
+            let mine = std::mem::replace(&mut col.data, ColumnData::Null(0));
+            let data = ColumnData::concat(vec![mine, extra.data]);
             *col = Column::new(std::mem::take(&mut col.name), col.declared.take(), data);
         }
         self.row_count += other.row_count;

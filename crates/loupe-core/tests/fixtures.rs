@@ -467,6 +467,31 @@ fn streaming_in_any_chunks_matches_whole_reads() {
     }
 }
 
+/// Two chunks split at every byte boundary of each fixture (inside numbers,
+/// escapes, multi-byte characters, keys …) give the same table as one read.
+#[test]
+fn streaming_split_at_every_byte_boundary_matches_whole_reads() {
+    for path in [
+        "value_types/v0/values.table.json",
+        "media/v0/media.table.json",
+        "int_columns/v0/ints.table.json",
+    ] {
+        let bytes = read(path);
+        let whole = format!("{:?}", loupe_core::read_table(&bytes).expect("whole"));
+        for cut in 0..=bytes.len() {
+            let mut s = loupe_core::StreamingTableReader::new();
+            s.push(&bytes[..cut])
+                .unwrap_or_else(|e| panic!("{path} cut at {cut}: {e}"));
+            s.push(&bytes[cut..])
+                .unwrap_or_else(|e| panic!("{path} cut at {cut}: {e}"));
+            let streamed = s
+                .finish()
+                .unwrap_or_else(|e| panic!("{path} cut at {cut}: {e}"));
+            assert_eq!(format!("{streamed:?}"), whole, "{path} cut at byte {cut}");
+        }
+    }
+}
+
 #[test]
 fn streaming_errors_keep_their_position() {
     let text = b"{\"_type\": \"table\", \"columns\": [\"a\"],\n \"data\": [[1], [2}]}";

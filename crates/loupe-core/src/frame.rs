@@ -1,0 +1,335 @@
+//! A table as one flat byte buffer, for handing tables between wasm instances
+//! (the Parquet/Arrow worker → the app) without re-parsing: numbers and codes
+//! are copied as little-endian arrays, strings as lengths + bytes, and only
+//! nested cells go through JSON text.
+//!
+//! Layout: `LOUPEFR1`, u32 column count, u64 row count, then per column its
+//! name, a storage tag and the storage. Frames come from our own worker, but
+//! decoding still checks every length (a truncated or foreign buffer is an
+//! error, never a panic).
+
+use crate::bitmap::Bitmap;
+use crate::column::ColumnData;
+use crate::error::FormatError;
+use crate::export::value_to_json;
+use crate::json;
+use crate::table::{Column, Table};
+use crate::value::{CellHint, Value};
+
+const MAGIC: &[u8; 8] = b"LOUPEFR1";
+
+const NULL: u8 = 0;
+const BOOL: u8 = 1;
+const INT: u8 = 2;
+const FLOAT: u8 = 3;
+const TIMESTAMP: u8 = 4;
+const DICT: u8 = 5;
+const TEXT: u8 = 6;
+const VALUES: u8 = 7;
+
+/// Nested cells: JSON text, or the message of an invalid cell.
+const CELL_JSON: u8 = 0;
+const CELL_INVALID: u8 = 1;
+
+/// The table as a frame.
+pub fn encode(table: &Table) -> Vec<u8> {
+    let mut out = Vec::with_capacity(table.heap_bytes() + 64);
+    out.extend_from_slice(MAGIC);
+    put_u32(&mut out, table.columns.len() as u32);
+    out.extend_from_slice(&(table.row_count() as u64).to_le_bytes());
+    for column in &table.columns {
+        put_bytes(&mut out, column.name.as_bytes());
+        encode_data(&mut out, column.data());
+    }
+    out
+}
+
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    put_u32(out, bytes.len() as u32);
+    out.extend_from_slice(bytes);
+}
+
+fn put_bitmap(out: &mut Vec<u8>, bits: &Bitmap) {
+    for w in bits.words() {
+        out.extend_from_slice(&w.to_le_bytes());
+    }
+}
+
+fn encode_data(out: &mut Vec<u8>, data: &ColumnData) {
+    match data {
+        ColumnData::Null(_) => out.push(NULL),
+        ColumnData::Bool { values, valid } => {
+            out.push(BOOL);
+            put_bitmap(out, values);
+            put_bitmap(out, valid);
+        }
+        ColumnData::Int { values, valid } => {
+            out.push(INT);
+            for v in values {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            put_bitmap(out, valid);
+        }
+        ColumnData::Float {
+            values,
+            valid,
+            timestamp,
+        } => {
+            out.push(if *timestamp { TIMESTAMP } else { FLOAT });
+            for v in values {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            put_bitmap(out, valid);
+        }
+        ColumnData::Dict { dict, codes, valid } => {
+            out.push(DICT);
+            put_u32(out, dict.len() as u32);
+            for s in dict {
+                put_bytes(out, s.as_bytes());
+            }
+            for c in codes {
+                put_u32(out, *c);
+            }
+            put_bitmap(out, valid);
+        }
+        ColumnData::Text {
+            offsets,
+            bytes,
+            valid,
+        } => {
+            out.push(TEXT);
+            for o in offsets {
+                put_u32(out, *o);
+            }
+            put_bytes(out, bytes);
+            put_bitmap(out, valid);
+        }
+        ColumnData::Values(values) => {
+            out.push(VALUES);
+            for v in values {
+                match v {
+                    Value::Invalid(message) => {
+                        out.push(CELL_INVALID);
+                        put_bytes(out, message.as_bytes());
+                    }
+                    other => {
+                        out.push(CELL_JSON);
+                        put_bytes(
+                            out,
+                            json::to_string(&value_to_json(other), false).as_bytes(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads a frame back into a table.
+pub fn decode(bytes: &[u8]) -> Result<Table, FormatError> {
+    let mut r = Reader { bytes, pos: 0 };
+    if r.take(MAGIC.len())? != MAGIC {
+        return Err(bad("not a Loupe table frame"));
+    }
+    let ncols = r.u32()? as usize;
+    let nrows = usize::try_from(r.u64()?).map_err(|_| bad("row count too large"))?;
+    let mut columns = Vec::with_capacity(ncols.min(4096));
+    for _ in 0..ncols {
+        let name = r.string()?;
+        let data = decode_data(&mut r, nrows)?;
+        columns.push(Column::new(name, None, data));
+    }
+    if r.pos != bytes.len() {
+        return Err(bad("bytes left after the last column"));
+    }
+    Table::from_columns(columns)
+}
+
+fn bad(message: &str) -> FormatError {
+    FormatError::BadField {
+        field: "frame",
+        message: message.to_string(),
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], FormatError> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|e| *e <= self.bytes.len())
+            .ok_or_else(|| bad("cut short"))?;
+        let s = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn u8(&mut self) -> Result<u8, FormatError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, FormatError> {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(self.take(4)?);
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn u64(&mut self) -> Result<u64, FormatError> {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(self.take(8)?);
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn bytes(&mut self) -> Result<&'a [u8], FormatError> {
+        let n = self.u32()? as usize;
+        self.take(n)
+    }
+
+    fn string(&mut self) -> Result<String, FormatError> {
+        std::str::from_utf8(self.bytes()?)
+            .map(str::to_string)
+            .map_err(|_| bad("a string is not UTF-8"))
+    }
+
+    /// `n` fixed-width little-endian items, checked for length before allocating.
+    fn array<const W: usize, T>(
+        &mut self,
+        n: usize,
+        from: fn([u8; W]) -> T,
+    ) -> Result<Vec<T>, FormatError> {
+        let raw = self.take(n.checked_mul(W).ok_or_else(|| bad("too long"))?)?;
+        Ok(raw
+            .chunks_exact(W)
+            .map(|c| {
+                let mut b = [0u8; W];
+                b.copy_from_slice(c);
+                from(b)
+            })
+            .collect())
+    }
+
+    fn bitmap(&mut self, len: usize) -> Result<Bitmap, FormatError> {
+        let words = self.array(len.div_ceil(64), u64::from_le_bytes)?;
+        Bitmap::from_words(words, len).ok_or_else(|| bad("bitmap length"))
+    }
+}
+
+fn decode_data(r: &mut Reader<'_>, n: usize) -> Result<ColumnData, FormatError> {
+    Ok(match r.u8()? {
+        NULL => ColumnData::Null(n),
+        BOOL => ColumnData::Bool {
+            values: r.bitmap(n)?,
+            valid: r.bitmap(n)?,
+        },
+        INT => ColumnData::Int {
+            values: r.array(n, i64::from_le_bytes)?,
+            valid: r.bitmap(n)?,
+        },
+        tag @ (FLOAT | TIMESTAMP) => ColumnData::Float {
+            values: r.array(n, f64::from_le_bytes)?,
+            valid: r.bitmap(n)?,
+            timestamp: tag == TIMESTAMP,
+        },
+        DICT => {
+            let len = r.u32()? as usize;
+            let dict = (0..len)
+                .map(|_| r.string())
+                .collect::<Result<Vec<_>, _>>()?;
+            let codes: Vec<u32> = r.array(n, u32::from_le_bytes)?;
+            if codes.iter().any(|c| *c as usize >= dict.len().max(1)) {
+                return Err(bad("a dictionary code is out of range"));
+            }
+            ColumnData::Dict {
+                dict: if dict.is_empty() {
+                    vec![String::new()]
+                } else {
+                    dict
+                },
+                codes,
+                valid: r.bitmap(n)?,
+            }
+        }
+        TEXT => {
+            let offsets: Vec<u32> = r.array(n + 1, u32::from_le_bytes)?;
+            let bytes = r.bytes()?.to_vec();
+            let in_order = offsets.first() == Some(&0)
+                && offsets.windows(2).all(|w| w[0] <= w[1])
+                && offsets.last().is_some_and(|&e| e as usize == bytes.len());
+            let on_chars = std::str::from_utf8(&bytes)
+                .is_ok_and(|text| offsets.iter().all(|&o| text.is_char_boundary(o as usize)));
+            if !in_order || !on_chars {
+                return Err(bad("text offsets or bytes are malformed"));
+            }
+            ColumnData::Text {
+                offsets,
+                bytes,
+                valid: r.bitmap(n)?,
+            }
+        }
+        VALUES => {
+            let mut values = Vec::with_capacity(n.min(1 << 20));
+            for _ in 0..n {
+                let tag = r.u8()?;
+                let text = r.string()?;
+                values.push(match tag {
+                    CELL_INVALID => Value::Invalid(text),
+                    _ => match json::parse(text.as_bytes()) {
+                        Ok(j) => Value::from_json(&j, &CellHint::None),
+                        Err(e) => Value::Invalid(format!("frame cell: {e}")),
+                    },
+                });
+            }
+            ColumnData::Values(values)
+        }
+        other => return Err(bad(&format!("unknown column storage {other}"))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Table {
+        let doc = br#"{"_type": "table", "columns": ["id", "label", "caption", "score", "ok", "box", "none", "img"],
+            "data": [[1, "cat", "a long caption \u00e9", 0.5, true, {"a": [1, 2]}, null,
+                      {"_type": "image-file", "path": "media/images/a.png", "format": "png", "width": 8, "height": 6, "grouping": 2,
+                       "classes": {"_type": "classes-file", "path": "media/classes/c.classes.json"},
+                       "boxes": {"truth": [{"position": {"minX": 0.1, "minY": 0.2, "maxX": 0.5, "maxY": 0.6}, "class_id": 3, "box_caption": "cat", "scores": {"p": 0.9}},
+                                           {"position": {"middle": [4, 3], "width": 2, "height": 2}, "domain": "pixel", "class_id": 1}]},
+                       "masks": {"seg": {"_type": "mask", "path": "media/images/mask/m.png"}}}],
+                     [2, null, "x", null, false, "text", null, null],
+                     [null, "dog", null, 1.25, null, null, null, null]]}"#;
+        crate::read_table(doc).expect("sample table parses")
+    }
+
+    #[test]
+    fn frames_round_trip_every_cell() {
+        let table = sample();
+        let back = decode(&encode(&table)).expect("decodes");
+        assert_eq!(back.row_count(), table.row_count());
+        for (a, b) in table.columns.iter().zip(&back.columns) {
+            assert_eq!(a.name, b.name);
+            assert_eq!(a.data(), b.data(), "column {}", a.name);
+        }
+    }
+
+    #[test]
+    fn every_truncation_is_an_error_not_a_panic() {
+        let bytes = encode(&sample());
+        for cut in 0..bytes.len() {
+            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut} decoded");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(&longer).is_err());
+    }
+}
