@@ -32,7 +32,7 @@ pub fn set_budget(bytes: u64) {
     BUDGET.with(|b| b.set(bytes.max(1)));
 }
 
-fn budget() -> u64 {
+pub fn budget() -> u64 {
     BUDGET.with(std::cell::Cell::get)
 }
 

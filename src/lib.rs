@@ -4,6 +4,7 @@
 pub mod app;
 pub mod catalog_page;
 pub mod charts;
+pub mod columnar;
 pub mod confusion_panel;
 pub mod export_buttons;
 pub mod fetch;

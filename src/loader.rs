@@ -380,6 +380,16 @@ async fn load_url_once<P: Fn(Progress)>(
     expected_size: Option<u64>,
 ) -> Result<Loaded, String> {
     let progress = ctx.progress;
+    let own = |t: Table| {
+        let media = vec![artifact.media.clone(); t.columns.len()];
+        (t, media)
+    };
+    if crate::columnar::is_columnar(url) {
+        // Parquet / Arrow: fetched and decoded by the worker, off this thread.
+        return crate::columnar::load(url, crate::fetch::budget(), progress)
+            .await
+            .map(own);
+    }
     let mut received_bytes = 0u64;
     let mut reader = StreamingTableReader::new();
     // Bytes kept until the `_type` is known, then only for non-table documents.
@@ -428,10 +438,6 @@ async fn load_url_once<P: Fn(Progress)>(
             "{url} has {received_bytes} bytes but the artifact's manifest says {want}: the file changed after the manifest was written, or arrived cut short. Retry, or download the artifact again."
         ));
     }
-    let own = |t: Table| {
-        let media = vec![artifact.media.clone(); t.columns.len()];
-        (t, media)
-    };
     if is_table {
         return reader
             .finish()
@@ -493,17 +499,25 @@ async fn load_partitions<P: Fn(Progress)>(
             "{url}: the manifest lists no parts under `{parts_path}/`"
         ));
     }
-    let mut all: Option<Loaded> = None;
-    for part in parts {
-        let (table, media) = Box::pin(load_path(artifact, &part, ctx)).await?;
-        match &mut all {
-            None => all = Some((table, media)),
-            Some((acc, _)) => acc
-                .append(table)
-                .map_err(|e| format!("{url}: part `{part}`: {e}"))?,
+    let mut tables = Vec::with_capacity(parts.len());
+    let mut media = None;
+    for part in &parts {
+        let (table, part_media) = Box::pin(load_path(artifact, part, ctx)).await?;
+        media.get_or_insert(part_media);
+        if let Some(first) = tables.first() {
+            let names = |t: &Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+            if names(first) != names(&table) {
+                return Err(format!(
+                    "{url}: part `{part}` has columns {:?}, the first part has {:?}",
+                    names(&table),
+                    names(first)
+                ));
+            }
         }
+        tables.push(table);
     }
-    all.ok_or_else(|| format!("{url}: no parts"))
+    let table = Table::concat(tables).map_err(|e| format!("{url}: its parts: {e}"))?;
+    Ok((table, media.unwrap_or_default()))
 }
 
 /// Fetches and parses a classes file.

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
-use loupe_cli::static_server::{Fault, Mount, spawn};
+use loupe_cli::static_server::{Fault, Mount, RequestLog, spawn_logged};
 use serde_json::{Value as Json, json};
 
 /// Browser tests share two cores: run them one at a time.
@@ -19,17 +19,30 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Files tests write before serving them (under `/generated/`).
+pub fn generated() -> PathBuf {
+    let dir = repo().join("target/e2e-generated");
+    std::fs::create_dir_all(&dir).expect("create target/e2e-generated");
+    dir
+}
+
 /// Serves the built site (and test data) on 127.0.0.1:<free port> from a background thread.
 pub fn serve() -> String {
+    serve_logged().0
+}
+
+/// Like `serve`, with the log of every request served.
+pub fn serve_logged() -> (String, RequestLog) {
     assert!(
         repo().join("dist/index.html").exists(),
         "dist/ is missing: run `cargo xtask dist` (or `cargo xtask test`, which builds it first)"
     );
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
     let addr = listener.local_addr().expect("local addr");
-    spawn(
+    let log = spawn_logged(
         listener,
         vec![
+            Mount::new("/generated/", generated()),
             // Faulty servers for the bad-input corpus: a status, a cut connection, a slow one.
             Mount::new(
                 "/testdata/corpus/@status403/",
@@ -55,7 +68,7 @@ pub fn serve() -> String {
             Mount::new("/", repo().join("dist")),
         ],
     );
-    format!("http://{addr}")
+    (format!("http://{addr}"), log)
 }
 
 /// chromedriver, killed when dropped.
@@ -94,6 +107,8 @@ pub fn chromedriver() -> Driver {
 pub struct Session {
     pub client: Client,
     pub base: String,
+    /// Every request the test server answered for this session.
+    pub log: RequestLog,
     _driver: Driver,
     _profile: PathBuf,
 }
@@ -118,7 +133,7 @@ impl Session {
     }
 
     pub async fn start_sized(width: u32, height: u32) -> Session {
-        let base = serve();
+        let (base, log) = serve_logged();
         // A browser that fails to start (a loaded machine) gets two more tries.
         let mut attempt = 0;
         let (driver, client, profile) = loop {
@@ -161,6 +176,7 @@ impl Session {
         Session {
             client,
             base,
+            log,
             _driver: driver,
             _profile: profile,
         }

@@ -24,6 +24,8 @@ fn main() -> ExitCode {
         Some("serve") => setup().and_then(|_| serve()),
         Some("test") => setup().and_then(|_| test()),
         Some("bench-ext") => setup().and_then(|_| bench_ext()),
+        // Run by trunk after each build (Trunk.toml hook); tools are in place by then.
+        Some("worker") => worker(),
         Some("fuzz") => fuzz(
             args.get(1)
                 .and_then(|s| s.parse().ok())
@@ -203,6 +205,45 @@ fn serve() -> Result {
     ]))
 }
 
+/// Builds the loading worker (`crates/loupe-worker`: Parquet/Arrow, loaded by
+/// the app only when such a table is opened) into `<site>/worker/`: trunk's
+/// staging folder when trunk runs this as its post-build hook, else `dist/`.
+fn worker() -> Result {
+    let release = env::var("TRUNK_PROFILE").map_or(true, |p| p == "release");
+    let mut build = cmd("cargo");
+    build.args(["build", "--target", WASM_TARGET, "-p", "loupe-worker"]);
+    if release {
+        build.arg("--release");
+    }
+    run(&mut build)?;
+    let profile = if release { "release" } else { "debug" };
+    let wasm = root().join(format!("target/{WASM_TARGET}/{profile}/loupe_worker.wasm"));
+    let site: std::path::PathBuf =
+        env::var_os("TRUNK_STAGING_DIR").map_or_else(|| root().join("dist"), Into::into);
+    let out = site.join("worker");
+    run(cmd("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&out)
+        .arg(&wasm))?;
+    if release {
+        let bg = out.join("loupe_worker_bg.wasm");
+        run(cmd("wasm-opt")
+            .args([
+                "-O3",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+            ])
+            .arg(&bg)
+            .arg("-o")
+            .arg(&bg))?;
+    }
+    // The module worker's entry: instantiate the wasm (its start function
+    // installs the message handler and says "ready").
+    let entry = out.join("worker.js");
+    std::fs::write(&entry, "import init from './loupe_worker.js';\ninit();\n")
+        .map_err(|e| format!("{}: {e}", entry.display()))
+}
+
 /// Builds `loupe-bench` for wasm and runs wasm-bindgen (and wasm-opt -O3) into bench/ext/pkg.
 fn bench_ext() -> Result {
     run(cmd("cargo").args([
@@ -260,6 +301,8 @@ fn test() -> Result {
         "clippy",
         "-p",
         "loupe",
+        "-p",
+        "loupe-worker",
         "--all-targets",
         "--target",
         WASM_TARGET,

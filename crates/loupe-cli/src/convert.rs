@@ -1,11 +1,13 @@
-//! `loupe convert <input.csv|.jsonl> <out-dir>`: a CSV or JSON-lines file as a
-//! W&B artifact version folder (`<name>.table.json` + `wandb_manifest.json`),
-//! written with loupe-core's writer API, so the SDK and Loupe both read it.
-//! CSV columns that are all numbers (or booleans) become numbers (booleans);
-//! anything else stays text; empty cells are null.
+//! `loupe convert <input> <out-dir> [--to json|parquet]`: a CSV, JSON-lines,
+//! Parquet or Arrow IPC file as a W&B artifact version folder — a
+//! `<name>.table.json` (default) or `<name>.parquet`, plus
+//! `wandb_manifest.json` — written with loupe-core's writer API, so the SDK
+//! and Loupe both read it. CSV columns that are all numbers (or booleans)
+//! become numbers (booleans); anything else stays text; empty cells are null.
 
 use std::path::Path;
 
+use loupe_core::Value;
 use loupe_core::artifact::{Artifact, Cell, Table};
 use loupe_core::json::{self, Json, Number};
 
@@ -155,34 +157,122 @@ pub fn jsonl_table(text: &str) -> Result<Table, String> {
     Ok(table)
 }
 
+/// What `convert` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    TableJson,
+    Parquet,
+}
+
+/// The input read: rows for the writer API, or columns from a columnar file.
+enum Input {
+    Rows(Table),
+    Columns(loupe_core::Table),
+}
+
+/// A cell of a read table as a writer cell (media as their W&B objects).
+fn cell_of_value(v: &Value) -> Cell {
+    match v {
+        Value::Null | Value::Invalid(_) | Value::NdArray { .. } => Cell::Null,
+        Value::Bool(b) => Cell::Bool(*b),
+        Value::Int(i) => Cell::Int(*i),
+        Value::BigInt(b) => Cell::BigInt(b.clone()),
+        Value::Float(f) => Cell::Float(*f),
+        Value::Timestamp(ms) => Cell::Timestamp(*ms as i64),
+        Value::Str(s) => Cell::Str(s.clone()),
+        Value::List(items) => Cell::List(items.iter().map(cell_of_value).collect()),
+        Value::Dict(fields) => Cell::Dict(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), cell_of_value(v)))
+                .collect(),
+        ),
+        other => cell_of(&loupe_core::export::value_to_json(other)),
+    }
+}
+
+fn rows_of(table: &loupe_core::Table) -> Result<Table, String> {
+    let names = table.columns.iter().map(|c| c.name.as_str());
+    let rows = (0..table.row_count()).map(|r| {
+        table
+            .columns
+            .iter()
+            .map(|c| cell_of_value(&c.data().value(r)))
+            .collect()
+    });
+    Table::from_rows(names, rows).map_err(|e| e.to_string())
+}
+
+/// The writer's table read back as columns (through its own JSON, so the
+/// Parquet holds exactly what the table.json would).
+fn columns_of(table: Table) -> Result<loupe_core::Table, String> {
+    let mut scratch = Artifact::new("scratch", "dataset");
+    let path = scratch.add(table, "t").map_err(|e| e.to_string())?;
+    let bytes = scratch.read_entry(&path).map_err(|e| e.to_string())?;
+    loupe_core::read_table(&bytes).map_err(|e| e.to_string())
+}
+
+fn read_input(input: &Path, ext: &str) -> Result<Input, String> {
+    if matches!(
+        ext,
+        "parquet" | "pq" | "arrow" | "arrows" | "feather" | "ipc"
+    ) {
+        let bytes = std::fs::read(input).map_err(|e| e.to_string())?;
+        return loupe_columnar::read_columnar(bytes.into())
+            .map(Input::Columns)
+            .map_err(|e| e.to_string());
+    }
+    let text = std::fs::read_to_string(input).map_err(|e| e.to_string())?;
+    match ext {
+        "csv" => csv_table(&text).map(Input::Rows),
+        "jsonl" | "ndjson" => jsonl_table(&text).map(Input::Rows),
+        other => Err(format!(
+            "cannot convert .{other} files (CSV, JSON lines, Parquet and Arrow IPC are supported)"
+        )),
+    }
+}
+
 pub fn run(
     input: &Path,
     out: &Path,
     name: Option<&str>,
     artifact_type: &str,
+    output: Output,
 ) -> Result<String, String> {
-    let text = std::fs::read_to_string(input).map_err(|e| format!("{}: {e}", input.display()))?;
     let ext = input
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let table = match ext.as_str() {
-        "csv" => csv_table(&text),
-        "jsonl" | "ndjson" => jsonl_table(&text),
-        other => Err(format!(
-            "cannot convert .{other} files (CSV and JSON lines are supported)"
-        )),
-    }
-    .map_err(|e| format!("{}: {e}", input.display()))?;
+    let read = read_input(input, &ext).map_err(|e| format!("{}: {e}", input.display()))?;
     let stem = input
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("table");
     let name = name.unwrap_or(stem);
-    let rows = table.rows().len();
     let mut artifact = Artifact::new(name, artifact_type);
-    let path = artifact.add(table, name).map_err(|e| e.to_string())?;
+    let (path, rows) = match (read, output) {
+        (Input::Rows(table), Output::TableJson) => {
+            let rows = table.rows().len();
+            (artifact.add(table, name).map_err(|e| e.to_string())?, rows)
+        }
+        (Input::Columns(table), Output::TableJson) => {
+            let rows = table.row_count();
+            let table = rows_of(&table)?;
+            (artifact.add(table, name).map_err(|e| e.to_string())?, rows)
+        }
+        (read, Output::Parquet) => {
+            let table = match read {
+                Input::Rows(t) => columns_of(t)?,
+                Input::Columns(t) => t,
+            };
+            let bytes =
+                loupe_columnar::parquet_write::write_parquet(&table).map_err(|e| e.to_string())?;
+            let path = format!("{name}.parquet");
+            artifact.add_bytes(&path, bytes);
+            (path, table.row_count())
+        }
+    };
     artifact.save(out).map_err(|e| e.to_string())?;
     Ok(format!("wrote {} ({rows} rows) in {}", path, out.display()))
 }

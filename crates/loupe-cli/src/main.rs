@@ -15,7 +15,7 @@ const USAGE: &str = "usage:
       walk <dir> for artifact version folders (each with a wandb_manifest.json),
       write the catalog (default <dir>/loupe.json) and report broken tables,
       missing media files and unresolvable references
-  loupe convert <input.csv|.jsonl> <out-dir> [--name <name>] [--type <artifact type>]
+  loupe convert <input.csv|.jsonl|.parquet|.arrow> <out-dir> [--to json|parquet] [--name <name>] [--type <artifact type>]
       write the file as a W&B artifact version folder (<name>.table.json + manifest)
   loupe check <file-or-dir> [--json]
       validate tables and references without writing a catalog
@@ -61,6 +61,10 @@ fn main() -> ExitCode {
                     &PathBuf::from(out),
                     text("--name"),
                     text("--type").unwrap_or("dataset"),
+                    match text("--to") {
+                        Some("parquet") => convert::Output::Parquet,
+                        _ => convert::Output::TableJson,
+                    },
                 ) {
                     Ok(line) => {
                         println!("{line}");

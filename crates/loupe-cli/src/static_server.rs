@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// URL prefix (starting and ending with `/`) → folder served under it.
 #[derive(Debug, Clone)]
@@ -40,17 +41,59 @@ impl Mount {
     }
 }
 
+/// Every request served: its path and its `Range` header, in arrival order
+/// (tests check what a page fetched, e.g. that Parquet came in byte ranges).
+pub type RequestLog = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// Serves `mounts` (first matching prefix wins) from a background thread.
 pub fn spawn(listener: TcpListener, mounts: Vec<Mount>) {
+    spawn_logged(listener, mounts);
+}
+
+/// Like `spawn`, returning the log of requests served.
+pub fn spawn_logged(listener: TcpListener, mounts: Vec<Mount>) -> RequestLog {
+    let log = RequestLog::default();
+    let shared = log.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let mounts = mounts.clone();
+            let log = shared.clone();
             std::thread::spawn(move || {
                 // A client that hangs up mid-response is not our problem.
-                let _ = handle(stream, &mounts);
+                let _ = handle(stream, &mounts, &log);
             });
         }
     });
+    log
+}
+
+/// The byte range a `Range: bytes=…` header asks of a body of `len` bytes:
+/// `a-b`, `a-` or the suffix `-n`. `Err` when it cannot be satisfied; `None`
+/// for a header that is not a single byte range (served whole, as allowed).
+fn byte_range(header: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
+    let spec = header.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    let range = if a.is_empty() {
+        let n: u64 = b.parse().ok()?;
+        (len.saturating_sub(n), len)
+    } else {
+        let start: u64 = a.parse().ok()?;
+        let end = if b.is_empty() {
+            len
+        } else {
+            b.parse::<u64>().ok()?.saturating_add(1).min(len)
+        };
+        (start, end)
+    };
+    Some(if range.0 < range.1 {
+        Ok(range)
+    } else {
+        Err(())
+    })
 }
 
 fn percent_decode(s: &str) -> String {
@@ -111,15 +154,24 @@ fn resolve_with_fault(mounts: &[Mount], path: &str) -> Option<(PathBuf, Fault)> 
     })
 }
 
-fn handle(mut stream: TcpStream, mounts: &[Mount]) -> std::io::Result<()> {
+fn handle(mut stream: TcpStream, mounts: &[Mount], log: &RequestLog) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
     let mut header = String::new();
+    let mut range = None;
     while reader.read_line(&mut header)? > 2 {
+        if let Some((name, value)) = header.split_once(':')
+            && name.trim().eq_ignore_ascii_case("range")
+        {
+            range = Some(value.trim().to_string());
+        }
         header.clear();
     }
     let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    if let Ok(mut l) = log.lock() {
+        l.push((target.to_string(), range.clone()));
+    }
     match resolve_with_fault(mounts, target) {
         Some((_, Fault::Status(code))) => {
             let body = format!("status {code}");
@@ -132,9 +184,26 @@ fn handle(mut stream: TcpStream, mounts: &[Mount]) -> std::io::Result<()> {
         Some((f, fault)) => {
             let mut body = Vec::new();
             std::fs::File::open(&f)?.read_to_end(&mut body)?;
+            let total = body.len() as u64;
+            let (status, extra) = match range.as_deref().and_then(|r| byte_range(r, total)) {
+                Some(Ok((start, end))) => {
+                    body = body[start as usize..end as usize].to_vec();
+                    (
+                        "206 Partial Content",
+                        format!("Content-Range: bytes {start}-{}/{total}\r\n", end - 1),
+                    )
+                }
+                Some(Err(())) => {
+                    return write!(
+                        stream,
+                        "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{total}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                }
+                None => ("200 OK", String::new()),
+            };
             write!(
                 stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {}\r\nAccept-Ranges: bytes\r\n{extra}Cache-Control: no-store\r\nConnection: close\r\n\r\n",
                 content_type(&f),
                 body.len()
             )?;
@@ -171,6 +240,17 @@ fn handle(mut stream: TcpStream, mounts: &[Mount]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_ranges_follow_rfc_9110() {
+        assert_eq!(byte_range("bytes=0-3", 10), Some(Ok((0, 4))));
+        assert_eq!(byte_range("bytes=4-", 10), Some(Ok((4, 10))));
+        assert_eq!(byte_range("bytes=-3", 10), Some(Ok((7, 10))));
+        assert_eq!(byte_range("bytes=8-100", 10), Some(Ok((8, 10))));
+        assert_eq!(byte_range("bytes=10-12", 10), Some(Err(())));
+        assert_eq!(byte_range("bytes=0-1,4-5", 10), None);
+        assert_eq!(byte_range("items=0-1", 10), None);
+    }
 
     #[test]
     fn paths_stay_inside_their_mount() {

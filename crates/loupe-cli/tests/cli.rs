@@ -201,3 +201,58 @@ fn convert_writes_an_artifact_folder_that_reads_back() {
     assert!(!ok);
     assert!(text.contains("line 2"), "{text}");
 }
+
+#[test]
+fn convert_goes_to_parquet_and_back() {
+    let dir = scratch("convert-parquet");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let jsonl = dir.join("preds.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"id\": 1, \"label\": \"cat\", \"score\": 0.5, \"tags\": [\"a\"]}\n{\"id\": 2, \"label\": \"dog\", \"score\": null, \"tags\": []}\n",
+    )
+    .expect("write jsonl");
+    let out = dir.join("pq/v0");
+    let (ok, text) = loupe(&[
+        "convert",
+        jsonl.to_str().expect("utf8"),
+        out.to_str().expect("utf8"),
+        "--to",
+        "parquet",
+    ]);
+    assert!(ok, "{text}");
+    assert!(text.contains("preds.parquet (2 rows)"), "{text}");
+    let parquet = out.join("preds.parquet");
+    let manifest = loupe_core::Manifest::parse(
+        &std::fs::read(out.join("wandb_manifest.json")).expect("manifest"),
+    )
+    .expect("parses");
+    assert_eq!(
+        manifest.entry("preds.parquet").and_then(|e| e.size),
+        Some(std::fs::metadata(&parquet).expect("parquet written").len())
+    );
+    // And back: Parquet → table.json holds the same cells.
+    let back = dir.join("back/v0");
+    let (ok, text) = loupe(&[
+        "convert",
+        parquet.to_str().expect("utf8"),
+        back.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{text}");
+    let table =
+        loupe_core::read_table(&std::fs::read(back.join("preds.table.json")).expect("table"))
+            .expect("reads");
+    assert_eq!(table.row_count(), 2);
+    assert_eq!(
+        table.column("label").expect("label").get(1),
+        loupe_core::Value::Str("dog".into())
+    );
+    assert_eq!(
+        table.column("score").expect("score").get(1),
+        loupe_core::Value::Null
+    );
+    assert_eq!(
+        table.column("tags").expect("tags").get(0),
+        loupe_core::Value::List(vec![loupe_core::Value::Str("a".into())])
+    );
+}

@@ -27,3 +27,25 @@ pub fn read_arrow(bytes: &[u8]) -> Result<Table, ColumnarError> {
         collector.finish()
     }
 }
+
+/// Tables as one Arrow IPC stream, a record batch each. Dictionary columns are
+/// written with each table's own dictionary, so a stream of several tables
+/// replaces dictionaries between batches (as streams from other writers do).
+pub fn write_arrow_stream(tables: &[Table]) -> Result<Vec<u8>, ColumnarError> {
+    let batches = tables
+        .iter()
+        .map(crate::parquet_write::to_record_batch)
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(first) = batches.first() else {
+        return Err(ColumnarError::Schema("no tables to write".into()));
+    };
+    let mut out = Vec::new();
+    {
+        let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut out, &first.schema())?;
+        for batch in &batches {
+            writer.write(batch)?;
+        }
+        writer.finish()?;
+    }
+    Ok(out)
+}

@@ -33,10 +33,15 @@ pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 
 /// The table as Parquet bytes (snappy-compressed, row groups of `ROW_GROUP_ROWS`).
 pub fn write_parquet(table: &Table) -> Result<Vec<u8>, ColumnarError> {
+    write_parquet_with(table, ROW_GROUP_ROWS)
+}
+
+/// The table as Parquet bytes with row groups of `row_group_rows` rows.
+pub fn write_parquet_with(table: &Table, row_group_rows: usize) -> Result<Vec<u8>, ColumnarError> {
     let batch = to_record_batch(table)?;
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_max_row_group_row_count(Some(row_group_rows.max(1)))
         .build();
     let mut out = Vec::new();
     let mut writer = ArrowWriter::try_new(&mut out, batch.schema(), Some(props))?;

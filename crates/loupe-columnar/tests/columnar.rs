@@ -295,3 +295,22 @@ fn arrow_types_map_to_loupe_storage() {
         other => panic!("expected an image, got {other:?}"),
     }
 }
+
+#[test]
+fn tables_written_as_one_stream_keep_each_batchs_dictionary() {
+    let a = loupe_core::read_table(
+        br#"{"_type": "table", "columns": ["label"], "data": [["cat"], ["dog"]]}"#,
+    )
+    .expect("a");
+    let b = loupe_core::read_table(
+        br#"{"_type": "table", "columns": ["label"], "data": [["ship"], [null], ["cat"]]}"#,
+    )
+    .expect("b");
+    let stream = loupe_columnar::ipc::write_arrow_stream(&[a, b]).expect("writes");
+    assert_eq!(count_dictionary_messages(&stream), 2);
+    let t = read_columnar(Bytes::from(stream)).expect("reads");
+    assert_eq!(
+        labels_of(&t),
+        [Some("cat"), Some("dog"), Some("ship"), None, Some("cat")].map(|s| s.map(str::to_string))
+    );
+}

@@ -161,6 +161,48 @@ impl Table {
         }
     }
 
+    /// The rows of every table in order (same column names in the same order):
+    /// partitions, row groups, record batches. Each column is concatenated once.
+    pub fn concat(tables: Vec<Table>) -> Result<Table, FormatError> {
+        let mut tables = tables.into_iter();
+        let Some(first) = tables.next() else {
+            return Table::from_columns(Vec::new());
+        };
+        let rest: Vec<Table> = tables.collect();
+        let names: Vec<&str> = first.columns.iter().map(|c| c.name.as_str()).collect();
+        for t in &rest {
+            let theirs: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+            if theirs != names {
+                return Err(FormatError::BadField {
+                    field: "columns",
+                    message: format!("partition columns {theirs:?} differ from {names:?}"),
+                });
+            }
+        }
+        let row_count = first.row_count + rest.iter().map(|t| t.row_count).sum::<usize>();
+        let mut parts: Vec<Vec<ColumnData>> = first
+            .columns
+            .iter()
+            .map(|_| Vec::with_capacity(rest.len() + 1))
+            .collect();
+        let mut heads = Vec::with_capacity(first.columns.len());
+        for (i, col) in first.columns.into_iter().enumerate() {
+            parts[i].push(col.data);
+            heads.push((col.name, col.declared));
+        }
+        for t in rest {
+            for (i, col) in t.columns.into_iter().enumerate() {
+                parts[i].push(col.data);
+            }
+        }
+        let columns = heads
+            .into_iter()
+            .zip(parts)
+            .map(|((name, declared), parts)| Column::new(name, declared, ColumnData::concat(parts)))
+            .collect();
+        Ok(Table { columns, row_count })
+    }
+
     /// Appends the rows of `other` (same column names in the same order), e.g. partitions.
     pub fn append(&mut self, other: Table) -> Result<(), FormatError> {
         let mine: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();

@@ -377,7 +377,8 @@ impl Artifact {
     }
 
     /// Stages a file (content-addressed names make re-adding the same bytes a no-op).
-    pub(crate) fn add_bytes(&mut self, path: &str, bytes: Vec<u8>) -> String {
+    /// Adds a file's bytes at `path` (the SDK's `artifact.add_file`); returns its MD5 digest.
+    pub fn add_bytes(&mut self, path: &str, bytes: Vec<u8>) -> String {
         let digest = hash::md5_base64(&bytes);
         let entry = Entry {
             path: path.to_string(),

@@ -1,0 +1,128 @@
+//! Loupe's loading worker. The app starts it (a module worker) the first time
+//! a Parquet or Arrow table is opened, so neither the arrow/parquet code nor
+//! the decoding ever touch the page's main thread or its first download.
+//!
+//! Messages, app → worker: `{kind: "open", id, url, budget}`,
+//! `{kind: "cancel", id}`. Worker → app: `{kind: "ready"}`, then per load
+//! `{kind: "progress", id, received, total, rows}`, `{kind: "part", id, frame}`
+//! (a `loupe_core::frame` in a transferred `ArrayBuffer`; the first part of a
+//! Parquet file is its empty table, the header), and finally
+//! `{kind: "done", id}` or `{kind: "error", id, message}`.
+
+mod http;
+mod open;
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use loupe_core::Table;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+thread_local! {
+    static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
+}
+
+fn scope() -> Option<DedicatedWorkerGlobalScope> {
+    js_sys::global().dyn_into().ok()
+}
+
+fn message(kind: &str, id: u32, fields: &[(&str, JsValue)]) -> Object {
+    let m = Object::new();
+    let _ = Reflect::set(&m, &"kind".into(), &kind.into());
+    let _ = Reflect::set(&m, &"id".into(), &id.into());
+    for (k, v) in fields {
+        let _ = Reflect::set(&m, &(*k).into(), v);
+    }
+    m
+}
+
+fn post(m: &Object) {
+    if let Some(s) = scope() {
+        let _ = s.post_message(m);
+    }
+}
+
+/// Posts to the app for load `id`.
+struct Post {
+    id: u32,
+}
+
+impl open::Sink for Post {
+    fn progress(&self, received: u64, total: Option<u64>, rows: u64) {
+        post(&message(
+            "progress",
+            self.id,
+            &[
+                ("received", JsValue::from_f64(received as f64)),
+                (
+                    "total",
+                    total.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)),
+                ),
+                ("rows", JsValue::from_f64(rows as f64)),
+            ],
+        ));
+    }
+
+    fn part(&self, table: &Table) {
+        let frame = loupe_core::frame::encode(table);
+        let bytes = Uint8Array::from(frame.as_slice());
+        let buffer = bytes.buffer();
+        let m = message("part", self.id, &[("frame", buffer.clone().into())]);
+        // Transferred, not copied: the app takes the buffer as it is.
+        if let Some(s) = scope() {
+            let _ = s.post_message_with_transfer(&m, &Array::of1(&buffer));
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        CANCELLED.with(|c| c.borrow().contains(&self.id))
+    }
+}
+
+fn field_f64(data: &JsValue, key: &str) -> Option<f64> {
+    Reflect::get(data, &key.into()).ok()?.as_f64()
+}
+
+fn on_message(event: MessageEvent) {
+    let data = event.data();
+    let kind = Reflect::get(&data, &"kind".into())
+        .ok()
+        .and_then(|k| k.as_string());
+    let id = field_f64(&data, "id").unwrap_or(0.0) as u32;
+    match kind.as_deref() {
+        Some("open") => {
+            let url = Reflect::get(&data, &"url".into())
+                .ok()
+                .and_then(|u| u.as_string())
+                .unwrap_or_default();
+            let budget = field_f64(&data, "budget").map_or(u64::MAX, |b| b as u64);
+            wasm_bindgen_futures::spawn_local(async move {
+                let sink = Post { id };
+                let done = match open::open(&url, budget, &sink).await {
+                    Ok(()) => message("done", id, &[]),
+                    Err(e) => message("error", id, &[("message", e.into())]),
+                };
+                CANCELLED.with(|c| c.borrow_mut().remove(&id));
+                post(&done);
+            });
+        }
+        Some("cancel") => CANCELLED.with(|c| {
+            c.borrow_mut().insert(id);
+        }),
+        _ => {}
+    }
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    let Some(s) = scope() else {
+        return;
+    };
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
+    s.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    handler.forget();
+    post(&message("ready", 0, &[]));
+}

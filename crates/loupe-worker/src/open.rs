@@ -1,0 +1,135 @@
+//! Opening one columnar file: Parquet row group by row group over HTTP range
+//! requests (whole-file download only when the server ignores ranges), Arrow
+//! IPC streamed whole. Every finished piece goes to the app as a table frame.
+
+use bytes::Bytes;
+use loupe_columnar::parquet_read::FOOTER_LEN;
+use loupe_columnar::{Format, ParquetPlan, read_columnar};
+use loupe_core::Table;
+
+use crate::http;
+
+/// Where the pieces go (the app, through `postMessage`).
+pub trait Sink {
+    /// Bytes fetched so far of `total`, and rows decoded so far.
+    fn progress(&self, received: u64, total: Option<u64>, rows: u64);
+    /// A decoded piece of the table, in order.
+    fn part(&self, table: &Table);
+    /// Whether the app gave up on this load (checked between pieces).
+    fn cancelled(&self) -> bool;
+}
+
+/// The file's tail fetched first: small Parquet metadata fits in one request.
+const TAIL_GUESS: u64 = 64 * 1024;
+
+pub async fn open(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
+    if looks_parquet(url) {
+        open_parquet(url, budget, sink).await
+    } else {
+        open_whole(url, budget, sink).await
+    }
+}
+
+fn looks_parquet(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.to_ascii_lowercase().ends_with(".parquet") || path.ends_with(".pq")
+}
+
+fn too_large(bytes: u64, budget: u64) -> String {
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / f64::from(1 << 20));
+    format!(
+        "the file is {}, more than the memory budget of {} (raise it with &max_mb=, or split the table into partitions)",
+        mb(bytes),
+        mb(budget)
+    )
+}
+
+/// Downloads the whole file (streamed, with progress) and reads it.
+async fn open_whole(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
+    let response = http::get(url).await?;
+    let total = http::content_length(&response);
+    if let Some(t) = total.filter(|t| *t > budget) {
+        return Err(too_large(t, budget));
+    }
+    let mut bytes = Vec::with_capacity(total.unwrap_or(0).min(1 << 30) as usize);
+    http::read_body(&response, |chunk, received| {
+        if received > budget {
+            return Err(too_large(received, budget));
+        }
+        bytes.extend_from_slice(chunk);
+        sink.progress(received, total, 0);
+        Ok(())
+    })
+    .await?;
+    read_whole(bytes, sink)
+}
+
+fn read_whole(bytes: Vec<u8>, sink: &impl Sink) -> Result<(), String> {
+    let len = bytes.len() as u64;
+    let table = read_columnar(Bytes::from(bytes)).map_err(|e| e.to_string())?;
+    sink.progress(len, Some(len), table.row_count() as u64);
+    sink.part(&table);
+    Ok(())
+}
+
+/// The footer first, then each row group from its own byte ranges.
+async fn open_parquet(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
+    // A 4-byte probe: is it Parquet, how long is it, does the server do ranges?
+    let probe = http::get_range(url, 0, 4).await?;
+    let Some(len) = probe.total else {
+        // No ranges (or `Content-Range` hidden by CORS): all of it, at once.
+        if probe.bytes.len() > 4 {
+            if probe.bytes.len() as u64 > budget {
+                return Err(too_large(probe.bytes.len() as u64, budget));
+            }
+            return read_whole(probe.bytes, sink);
+        }
+        return open_whole(url, budget, sink).await;
+    };
+    if Format::sniff(&probe.bytes) != Some(Format::Parquet) {
+        return Err("not a Parquet file: it does not start with `PAR1`".into());
+    }
+    if len > budget {
+        return Err(too_large(len, budget));
+    }
+    let mut fetched = probe.bytes.len() as u64;
+    let tail_start = len.saturating_sub(TAIL_GUESS);
+    let tail = http::get_range(url, tail_start, len).await?.bytes;
+    fetched += tail.len() as u64;
+    let footer = tail
+        .get(tail.len().saturating_sub(FOOTER_LEN as usize)..)
+        .ok_or("the file is shorter than a Parquet footer")?;
+    let meta_len = ParquetPlan::metadata_len(footer, len).map_err(|e| e.to_string())?;
+    let meta_start = len - FOOTER_LEN - meta_len;
+    let metadata = if meta_start >= tail_start {
+        tail[(meta_start - tail_start) as usize..tail.len() - FOOTER_LEN as usize].to_vec()
+    } else {
+        // Metadata larger than the guess: fetch the rest of it.
+        let mut head = http::get_range(url, meta_start, tail_start).await?.bytes;
+        fetched += head.len() as u64;
+        head.extend_from_slice(&tail[..tail.len() - FOOTER_LEN as usize]);
+        head
+    };
+    let plan = ParquetPlan::new(&metadata, len).map_err(|e| e.to_string())?;
+    sink.part(&plan.empty_table().map_err(|e| e.to_string())?);
+    sink.progress(fetched, Some(len), 0);
+    let mut rows = 0u64;
+    for rg in 0..plan.row_groups() {
+        if sink.cancelled() {
+            return Ok(());
+        }
+        let mut chunks = Vec::new();
+        for range in plan.byte_ranges(rg) {
+            let got = http::get_range(url, range.start, range.end).await?;
+            fetched += got.bytes.len() as u64;
+            chunks.push((range.start, Bytes::from(got.bytes)));
+        }
+        let table = plan
+            .read_row_group(rg, chunks)
+            .map_err(|e| format!("row group {rg}: {e}"))?;
+        rows += table.row_count() as u64;
+        sink.part(&table);
+        sink.progress(fetched, Some(len), rows);
+    }
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! Parquet and Arrow IPC tables, loaded by the worker (`crates/loupe-worker`).
+//!
+//! The worker is a second wasm module, started the first time such a table is
+//! opened: the page's own bundle carries no arrow/parquet code, and fetching
+//! (row group by row group, with range requests) and decoding happen off the
+//! main thread. Pieces arrive as table frames; the main thread only copies
+//! them into columns.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures::StreamExt;
+use futures::channel::mpsc::{UnboundedSender, unbounded};
+use js_sys::{Object, Reflect, Uint8Array};
+use loupe_core::Table;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use crate::loader::Progress;
+
+/// The worker's entry, relative to the page (trunk's hook builds it there).
+const WORKER_URL: &str = "worker/worker.js";
+
+/// Whether `url` names a Parquet or Arrow IPC file (by its extension).
+pub fn is_columnar(url: &str) -> bool {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_ascii_lowercase();
+    [".parquet", ".pq", ".arrow", ".arrows", ".feather", ".ipc"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+}
+
+/// One message from the worker.
+enum Event {
+    Progress {
+        received: u64,
+        total: Option<u64>,
+        rows: u64,
+    },
+    Part(Vec<u8>),
+    Done,
+    Error(String),
+}
+
+#[derive(Default)]
+struct Client {
+    worker: Option<Worker>,
+    ready: bool,
+    /// Messages posted before the worker said it is ready.
+    queued: Vec<Object>,
+    routes: HashMap<u32, UnboundedSender<Event>>,
+    next_id: u32,
+}
+
+thread_local! {
+    static CLIENT: Rc<RefCell<Client>> = Rc::new(RefCell::new(Client::default()));
+}
+
+fn get(data: &JsValue, key: &str) -> JsValue {
+    Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn on_message(client: &Rc<RefCell<Client>>, event: MessageEvent) {
+    let data = event.data();
+    let kind = get(&data, "kind").as_string().unwrap_or_default();
+    if kind == "ready" {
+        let mut c = client.borrow_mut();
+        c.ready = true;
+        let queued = std::mem::take(&mut c.queued);
+        if let Some(w) = &c.worker {
+            for m in queued {
+                let _ = w.post_message(&m);
+            }
+        }
+        return;
+    }
+    let id = get(&data, "id").as_f64().unwrap_or(-1.0) as u32;
+    let event = match kind.as_str() {
+        "progress" => Event::Progress {
+            received: get(&data, "received").as_f64().unwrap_or(0.0) as u64,
+            total: get(&data, "total").as_f64().map(|t| t as u64),
+            rows: get(&data, "rows").as_f64().unwrap_or(0.0) as u64,
+        },
+        "part" => Event::Part(Uint8Array::new(&get(&data, "frame")).to_vec()),
+        "done" => Event::Done,
+        "error" => Event::Error(
+            get(&data, "message")
+                .as_string()
+                .unwrap_or_else(|| "unknown error".into()),
+        ),
+        _ => return,
+    };
+    let c = client.borrow();
+    if let Some(route) = c.routes.get(&id) {
+        let _ = route.unbounded_send(event);
+    }
+}
+
+/// The worker failed to start (missing files, a blocked script): every load waiting on it fails.
+fn on_error(client: &Rc<RefCell<Client>>, message: String) {
+    let mut c = client.borrow_mut();
+    for (_, route) in c.routes.drain() {
+        let _ = route.unbounded_send(Event::Error(format!(
+            "the loading worker ({WORKER_URL}) could not start: {message}"
+        )));
+    }
+    c.worker = None;
+    c.ready = false;
+    c.queued.clear();
+}
+
+fn start_worker(client: &Rc<RefCell<Client>>) -> Result<Worker, String> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    let worker = Worker::new_with_options(WORKER_URL, &options)
+        .map_err(|e| format!("could not start the loading worker: {e:?}"))?;
+    let for_messages = client.clone();
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e| on_message(&for_messages, e));
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    let for_errors = client.clone();
+    let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        let message = e
+            .dyn_ref::<web_sys::ErrorEvent>()
+            .map(|e| e.message())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "its script or wasm did not load".into());
+        on_error(&for_errors, message);
+    });
+    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    onerror.forget();
+    Ok(worker)
+}
+
+fn post(client: &Rc<RefCell<Client>>, message: Object) -> Result<(), String> {
+    let mut c = client.borrow_mut();
+    if c.worker.is_none() {
+        drop(c);
+        let worker = start_worker(client)?;
+        c = client.borrow_mut();
+        c.worker = Some(worker);
+    }
+    if c.ready {
+        if let Some(w) = &c.worker {
+            w.post_message(&message)
+                .map_err(|e| format!("could not reach the loading worker: {e:?}"))?;
+        }
+    } else {
+        c.queued.push(message);
+    }
+    Ok(())
+}
+
+fn open_message(kind: &str, id: u32, url: &str, budget: u64) -> Object {
+    let m = Object::new();
+    let _ = Reflect::set(&m, &"kind".into(), &kind.into());
+    let _ = Reflect::set(&m, &"id".into(), &id.into());
+    let _ = Reflect::set(&m, &"url".into(), &url.into());
+    let _ = Reflect::set(&m, &"budget".into(), &JsValue::from_f64(budget as f64));
+    m
+}
+
+/// Tells the worker to stop a load nobody waits for any more (the page moved on).
+struct CancelOnDrop {
+    id: u32,
+    finished: bool,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        CLIENT.with(|client| {
+            client.borrow_mut().routes.remove(&self.id);
+            if !self.finished {
+                let _ = post(client, open_message("cancel", self.id, "", 0));
+            }
+        });
+    }
+}
+
+/// Loads the Parquet or Arrow table at `url` (absolute) through the worker.
+pub async fn load(url: &str, budget: u64, progress: &impl Fn(Progress)) -> Result<Table, String> {
+    let client = CLIENT.with(Rc::clone);
+    let (send, mut receive) = unbounded();
+    let id = {
+        let mut c = client.borrow_mut();
+        c.next_id += 1;
+        let id = c.next_id;
+        c.routes.insert(id, send);
+        id
+    };
+    let mut guard = CancelOnDrop {
+        id,
+        finished: false,
+    };
+    post(&client, open_message("open", id, url, budget))
+        .map_err(|e| format!("Could not load {url}: {e}"))?;
+    let mut parts: Vec<Table> = Vec::new();
+    while let Some(event) = receive.next().await {
+        match event {
+            Event::Progress {
+                received,
+                total,
+                rows,
+            } => progress(match total {
+                Some(t) if rows > 0 => Progress::Reading {
+                    rows: rows as usize,
+                    bytes_done: received as usize,
+                    bytes_total: t as usize,
+                },
+                _ => Progress::Fetching { received, total },
+            }),
+            Event::Part(frame) => parts.push(
+                loupe_core::frame::decode(&frame)
+                    .map_err(|e| format!("Could not read {url} from the loading worker: {e}"))?,
+            ),
+            Event::Done => {
+                guard.finished = true;
+                return Table::concat(parts).map_err(|e| format!("Could not read {url}: {e}"));
+            }
+            Event::Error(message) => {
+                guard.finished = true;
+                return Err(format!("Could not load {url}: {message}"));
+            }
+        }
+    }
+    Err(format!(
+        "Could not load {url}: the loading worker stopped answering"
+    ))
+}

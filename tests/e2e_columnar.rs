@@ -1,0 +1,139 @@
+//! End-to-end: Parquet and Arrow IPC tables open like table.json files. The
+//! loading worker reads Parquet with HTTP range requests (footer, then row group
+//! by row group), so the server sees only partial byte ranges; an Arrow stream
+//! whose batches bring their own dictionaries shows every label correctly.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use loupe_core::Table;
+use support::{BROWSER, Session, generated};
+
+/// `n` prediction rows; labels cycle through `labels`; every 9th score is null.
+fn predictions(n: usize, labels: &[&str], first_id: usize) -> Table {
+    let mut json = String::from(
+        r#"{"_type": "table", "columns": ["id", "label", "score", "caption", "image"], "data": ["#,
+    );
+    for r in 0..n {
+        if r > 0 {
+            json.push_str(", ");
+        }
+        let score = if r % 9 == 0 {
+            "null".to_string()
+        } else {
+            format!("{}", (r % 100) as f64 / 100.0)
+        };
+        json.push_str(&format!(
+            r#"[{}, "{}", {score}, "row {r} of {n}", {{"_type": "image-file", "path": "media/images/{}.png", "width": 8, "height": 8}}]"#,
+            first_id + r,
+            labels[r % labels.len()],
+            r % 4
+        ));
+    }
+    json.push_str("]}");
+    loupe_core::read_table(json.as_bytes()).expect("generated table parses")
+}
+
+async fn rowcount(s: &Session, rows: usize, what: &str) {
+    s.wait_for(
+        &format!(
+            "Number(document.querySelector('[role=grid]')?.getAttribute('aria-rowcount')) === {}",
+            rows + 1
+        ),
+        what,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn parquet_opens_row_group_by_row_group_over_range_requests() {
+    let table = predictions(20_000, &["cat", "dog", "emu", "owl"], 0);
+    let bytes = loupe_columnar::parquet_write::write_parquet_with(&table, 4_000).expect("parquet");
+    let file_len = bytes.len() as u64;
+    std::fs::write(generated().join("preds.parquet"), &bytes).expect("write parquet");
+
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open("?table=/generated/preds.parquet").await, "ready");
+    rowcount(&s, 20_000, "all 20,000 rows").await;
+    // The cells are the file's: a filter on a string column and on nulls.
+    assert_eq!(
+        s.open("?table=/generated/preds.parquet&filter=label%20%3D%3D%20%22owl%22")
+            .await,
+        "ready"
+    );
+    rowcount(&s, 5_000, "owl rows").await;
+    // Image structs are images (the grid shows an <img> for the image column).
+    s.wait_for("document.querySelector('[role=grid] img')", "an image cell")
+        .await;
+
+    let requests: Vec<(String, Option<String>)> = s
+        .log
+        .lock()
+        .expect("log")
+        .iter()
+        .filter(|(path, _)| path == "/generated/preds.parquet")
+        .cloned()
+        .collect();
+    // Two opens; each: a probe, the footer, and the row groups (5 of them).
+    assert!(requests.len() >= 2 * (2 + 5), "{requests:?}");
+    for (_, range) in &requests {
+        let range = range.as_deref().unwrap_or_else(|| {
+            panic!("a request for the Parquet file without a Range header: {requests:?}")
+        });
+        let (a, b) = range
+            .trim_start_matches("bytes=")
+            .split_once('-')
+            .expect("bytes=a-b");
+        let (a, b): (u64, u64) = (a.parse().expect("start"), b.parse().expect("end"));
+        assert!(
+            b + 1 - a < file_len,
+            "range {range} covers the whole {file_len}-byte file"
+        );
+    }
+}
+
+#[tokio::test]
+async fn arrow_stream_with_a_dictionary_per_batch_shows_every_label() {
+    // Three batches, each with its own dictionary: code 0 is "cat", then "ship", then "owl".
+    let batches = [
+        predictions(300, &["cat", "dog"], 0),
+        predictions(300, &["ship", "cat", "truck"], 300),
+        predictions(300, &["owl"], 600),
+    ];
+    let stream = loupe_columnar::ipc::write_arrow_stream(&batches).expect("arrow stream");
+    std::fs::write(generated().join("preds.arrows"), &stream).expect("write stream");
+
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open("?table=/generated/preds.arrows").await, "ready");
+    rowcount(&s, 900, "all batches").await;
+    for (label, n) in [("cat", 250), ("ship", 100), ("owl", 300), ("dog", 150)] {
+        let filter = format!("label == \"{label}\"");
+        let url = format!(
+            "?table=/generated/preds.arrows&filter={}",
+            filter
+                .bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect::<String>()
+        );
+        assert_eq!(s.open(&url).await, "ready");
+        rowcount(&s, n, label).await;
+    }
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_parquet_is_named_in_the_error() {
+    std::fs::write(generated().join("fake.parquet"), b"{\"_type\": \"table\"}").expect("write");
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open("?table=/generated/fake.parquet").await, "error");
+    let alert = s
+        .js("return document.querySelector('[role=alert]').innerText")
+        .await;
+    let alert = alert.as_str().unwrap_or_default();
+    assert!(
+        alert.contains("fake.parquet") && alert.contains("PAR1"),
+        "{alert}"
+    );
+}
