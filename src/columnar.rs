@@ -7,11 +7,12 @@
 //! them into columns.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
-use futures::StreamExt;
-use futures::channel::mpsc::{UnboundedSender, unbounded};
 use js_sys::{Object, Reflect, Uint8Array};
 use loupe_core::Table;
 use wasm_bindgen::prelude::*;
@@ -24,14 +25,7 @@ const WORKER_URL: &str = "worker/worker.js";
 
 /// Whether `url` names a Parquet or Arrow IPC file (by its extension).
 pub fn is_columnar(url: &str) -> bool {
-    let path = url
-        .split(['?', '#'])
-        .next()
-        .unwrap_or(url)
-        .to_ascii_lowercase();
-    [".parquet", ".pq", ".arrow", ".arrows", ".feather", ".ipc"]
-        .iter()
-        .any(|ext| path.ends_with(ext))
+    loupe_core::manifest::is_columnar_file(url.split(['?', '#']).next().unwrap_or(url))
 }
 
 /// One message from the worker.
@@ -46,13 +40,48 @@ enum Event {
     Error(String),
 }
 
+/// One load's events, in arrival order, and the task waiting for the next.
+#[derive(Default)]
+struct Inbox {
+    events: VecDeque<Event>,
+    waiting: Option<Waker>,
+}
+
+type SharedInbox = Rc<RefCell<Inbox>>;
+
+fn deliver(inbox: &SharedInbox, event: Event) {
+    let mut i = inbox.borrow_mut();
+    i.events.push_back(event);
+    if let Some(w) = i.waiting.take() {
+        w.wake();
+    }
+}
+
+/// The next event of a load (a single-consumer queue; no channel crate needed).
+struct Next<'a>(&'a SharedInbox);
+
+impl Future for Next<'_> {
+    type Output = Event;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Event> {
+        let mut i = self.0.borrow_mut();
+        match i.events.pop_front() {
+            Some(e) => Poll::Ready(e),
+            None => {
+                i.waiting = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 struct Client {
     worker: Option<Worker>,
     ready: bool,
     /// Messages posted before the worker said it is ready.
     queued: Vec<Object>,
-    routes: HashMap<u32, UnboundedSender<Event>>,
+    routes: HashMap<u32, SharedInbox>,
     next_id: u32,
 }
 
@@ -94,23 +123,29 @@ fn on_message(client: &Rc<RefCell<Client>>, event: MessageEvent) {
         ),
         _ => return,
     };
-    let c = client.borrow();
-    if let Some(route) = c.routes.get(&id) {
-        let _ = route.unbounded_send(event);
+    let route = client.borrow().routes.get(&id).cloned();
+    if let Some(inbox) = route {
+        deliver(&inbox, event);
     }
 }
 
 /// The worker failed to start (missing files, a blocked script): every load waiting on it fails.
 fn on_error(client: &Rc<RefCell<Client>>, message: String) {
-    let mut c = client.borrow_mut();
-    for (_, route) in c.routes.drain() {
-        let _ = route.unbounded_send(Event::Error(format!(
-            "the loading worker ({WORKER_URL}) could not start: {message}"
-        )));
+    let routes: Vec<SharedInbox> = {
+        let mut c = client.borrow_mut();
+        c.worker = None;
+        c.ready = false;
+        c.queued.clear();
+        c.routes.drain().map(|(_, inbox)| inbox).collect()
+    };
+    for inbox in routes {
+        deliver(
+            &inbox,
+            Event::Error(format!(
+                "the loading worker ({WORKER_URL}) could not start: {message}"
+            )),
+        );
     }
-    c.worker = None;
-    c.ready = false;
-    c.queued.clear();
 }
 
 fn start_worker(client: &Rc<RefCell<Client>>) -> Result<Worker, String> {
@@ -184,12 +219,12 @@ impl Drop for CancelOnDrop {
 /// Loads the Parquet or Arrow table at `url` (absolute) through the worker.
 pub async fn load(url: &str, budget: u64, progress: &impl Fn(Progress)) -> Result<Table, String> {
     let client = CLIENT.with(Rc::clone);
-    let (send, mut receive) = unbounded();
+    let inbox = SharedInbox::default();
     let id = {
         let mut c = client.borrow_mut();
         c.next_id += 1;
         let id = c.next_id;
-        c.routes.insert(id, send);
+        c.routes.insert(id, inbox.clone());
         id
     };
     let mut guard = CancelOnDrop {
@@ -198,9 +233,11 @@ pub async fn load(url: &str, budget: u64, progress: &impl Fn(Progress)) -> Resul
     };
     post(&client, open_message("open", id, url, budget))
         .map_err(|e| format!("Could not load {url}: {e}"))?;
-    let mut parts: Vec<Table> = Vec::new();
-    while let Some(event) = receive.next().await {
-        match event {
+    // Each piece is appended as it arrives (one short task per piece), so no
+    // step at the end copies the whole table at once.
+    let mut table: Option<Table> = None;
+    loop {
+        match Next(&inbox).await {
             Event::Progress {
                 received,
                 total,
@@ -213,13 +250,19 @@ pub async fn load(url: &str, budget: u64, progress: &impl Fn(Progress)) -> Resul
                 },
                 _ => Progress::Fetching { received, total },
             }),
-            Event::Part(frame) => parts.push(
-                loupe_core::frame::decode(&frame)
-                    .map_err(|e| format!("Could not read {url} from the loading worker: {e}"))?,
-            ),
+            Event::Part(frame) => {
+                let part = loupe_core::frame::decode(&frame)
+                    .map_err(|e| format!("Could not read {url} from the loading worker: {e}"))?;
+                match &mut table {
+                    None => table = Some(part),
+                    Some(t) => t
+                        .append(part)
+                        .map_err(|e| format!("Could not read {url}: {e}"))?,
+                }
+            }
             Event::Done => {
                 guard.finished = true;
-                return Table::concat(parts).map_err(|e| format!("Could not read {url}: {e}"));
+                return Ok(table.unwrap_or_default());
             }
             Event::Error(message) => {
                 guard.finished = true;
@@ -227,7 +270,4 @@ pub async fn load(url: &str, budget: u64, progress: &impl Fn(Progress)) -> Resul
             }
         }
     }
-    Err(format!(
-        "Could not load {url}: the loading worker stopped answering"
-    ))
 }

@@ -502,7 +502,11 @@ async fn load_partitions<P: Fn(Progress)>(
     let mut tables = Vec::with_capacity(parts.len());
     let mut media = None;
     for part in &parts {
-        let (table, part_media) = Box::pin(load_path(artifact, part, ctx)).await?;
+        let (mut table, part_media) = Box::pin(load_path(artifact, part, ctx)).await?;
+        // Hive-partitioned datasets keep the partition keys in folder names.
+        for (key, value) in loupe_core::manifest::hive_partition_values(part) {
+            table.add_constant_column(&key, &value);
+        }
         media.get_or_insert(part_media);
         if let Some(first) = tables.first() {
             let names = |t: &Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();

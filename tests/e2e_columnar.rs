@@ -137,3 +137,68 @@ async fn a_file_that_is_not_parquet_is_named_in_the_error() {
         "{alert}"
     );
 }
+
+/// A Python with DuckDB (the worked example's engine), or `None` outside CI.
+fn duckdb_python() -> Option<std::path::PathBuf> {
+    let py = support::repo().join("tools/py/bin/python");
+    let ok = std::process::Command::new(&py)
+        .args(["-c", "import duckdb"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        return Some(py);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must run the DuckDB worked example: `cargo xtask setup` installs duckdb into tools/py"
+    );
+    eprintln!("SKIPPED: no tools/py with duckdb (run `cargo xtask setup`)");
+    None
+}
+
+/// The worked example of the README: DuckDB writes Hive-partitioned Parquet,
+/// `loupe dataset` lists it, and the app opens it as one table whose `split`
+/// column comes from the folder names.
+#[tokio::test]
+async fn duckdb_partitioned_parquet_opens_as_one_table() {
+    let Some(py) = duckdb_python() else { return };
+    let dir = generated().join("duck");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = std::process::Command::new(py)
+        .arg(support::repo().join("tools/examples/duckdb_dataset.py"))
+        .arg(&dir)
+        .arg("30000")
+        .output()
+        .expect("run the DuckDB example");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line =
+        loupe_cli::dataset::run(&dir, "parts", "predictions", "dataset").expect("loupe dataset");
+    assert!(line.contains("over 3 files"), "{line}");
+
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let table = "?table=/generated/duck/predictions.partitioned-table.json";
+    assert_eq!(s.open(table).await, "ready");
+    rowcount(&s, 30_000, "every partition").await;
+    assert_eq!(
+        s.open(&format!("{table}&filter=split%20%3D%3D%20%22valid%22"))
+            .await,
+        "ready"
+    );
+    rowcount(&s, 10_000, "the valid partition").await;
+    // Every part was read with range requests.
+    let parts: Vec<_> = s
+        .log
+        .lock()
+        .expect("log")
+        .iter()
+        .filter(|(p, _)| p.ends_with(".parquet"))
+        .cloned()
+        .collect();
+    assert!(parts.len() >= 2 * 3 * 3, "{parts:?}");
+    assert!(parts.iter().all(|(_, r)| r.is_some()), "{parts:?}");
+}

@@ -1,7 +1,7 @@
 // Loupe as a peer in ../shared/bench/peers: the same loupe-core, compiled to wasm.
 // Build: `cargo xtask bench-ext` (writes ./pkg). Run from the harness:
 //   node run.mjs --ext <this dir> --peers ext:loupe,duckdb,arquero,raw
-import init, { Loader } from './pkg/loupe_bench.js';
+import init, { Loader, load_columnar } from './pkg/loupe_bench.js';
 import { mark } from '/page/bench.mjs';
 
 let engine = null;
@@ -37,12 +37,24 @@ async function loadJson(url) {
   return e;
 }
 
+// Parquet / Arrow IPC: the whole file's bytes go into wasm once and are decoded
+// there (arrow-rs readers) into Loupe's columns.
+async function loadColumnar(url) {
+  const res = await fetch(url, { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  mark('fetch');
+  const e = load_columnar(bytes);
+  mark('decode into columns');
+  return e;
+}
+
 export default {
-  formats: ['json'],
+  formats: ['json', 'arrow', 'parquet'],
   async init() { await init(); },
   async load(fmt, urls) {
     if (engine) { engine.free(); engine = null; }
-    engine = await loadJson(urls.json);
+    engine = fmt === 'json' ? await loadJson(urls.json) : await loadColumnar(urls[fmt]);
   },
   dispose() { if (engine) { engine.free(); engine = null; } },
   ops: {

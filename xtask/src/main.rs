@@ -24,6 +24,16 @@ fn main() -> ExitCode {
         Some("serve") => setup().and_then(|_| serve()),
         Some("test") => setup().and_then(|_| test()),
         Some("bench-ext") => setup().and_then(|_| bench_ext()),
+        Some("bench-app") => setup().and_then(|_| dist()).and_then(|_| {
+            run(cmd("cargo").args([
+                "test",
+                "--test",
+                "bench_app",
+                "--",
+                "--ignored",
+                "--nocapture",
+            ]))
+        }),
         // Run by trunk after each build (Trunk.toml hook); tools are in place by then.
         Some("worker") => worker(),
         Some("fuzz") => fuzz(
@@ -41,7 +51,8 @@ fn main() -> ExitCode {
                   test   format, lint (native + wasm32), build, and run every test\n  \
                   bench-ext  build the engine for the peer harness into bench/ext/pkg\n  \
                   fuzz [seconds]  run every cargo-fuzz target (nightly; default 10 minutes each)\n  \
-                  bench  bench-ext, then run ../shared/bench/peers with Loupe beside the peers"
+                  bench  bench-ext, then run ../shared/bench/peers with Loupe beside the peers\n  \
+                  bench-app  dist, then time the app loading the harness's 1M-row inputs (long tasks)"
             .into()),
     };
     match result {
@@ -129,6 +140,8 @@ fn is_root() -> bool {
 
 /// The `wandb` release the format spec and fixtures were written against.
 const SDK_PIP: &str = "wandb==0.31.0";
+/// DuckDB writes the partitioned-Parquet worked example (`tools/examples/duckdb_dataset.py`).
+const DUCKDB_PIP: &str = "duckdb==2.0.1";
 
 fn setup() -> Result {
     if !output_of("rustup", &["target", "list", "--installed"]).contains(WASM_TARGET) {
@@ -161,13 +174,13 @@ fn setup() -> Result {
     let py = root().join("tools/py/bin/python");
     let has_sdk = py.exists()
         && cmd(&py.display().to_string())
-            .args(["-c", "import wandb, PIL, numpy"])
+            .args(["-c", "import wandb, PIL, numpy, duckdb"])
             .status()
             .is_ok_and(|s| s.success());
     if !has_sdk {
         run(cmd("python3").args(["-m", "venv", "tools/py"]))?;
         run(cmd(&py.display().to_string()).args([
-            "-m", "pip", "install", "--quiet", SDK_PIP, "pillow", "numpy",
+            "-m", "pip", "install", "--quiet", SDK_PIP, "pillow", "numpy", DUCKDB_PIP,
         ]))?;
     }
     let have_browser =
@@ -184,8 +197,31 @@ fn setup() -> Result {
     Ok(())
 }
 
+/// The base app's budget (issue #8): Parquet/Arrow live in the worker.
+const APP_GZIP_BUDGET: u64 = 600_000;
+
+/// Gzip -9 size of the app's wasm in dist/ (what a static host sends compressed).
+fn app_gzip_size() -> Result<(u64, u64)> {
+    let dist = root().join("dist");
+    let wasm = std::fs::read_dir(&dist)
+        .map_err(|e| format!("{}: {e}", dist.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .ok_or("no app wasm in dist/")?;
+    let raw = std::fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
+    let out = cmd("gzip")
+        .args(["-9", "-c"])
+        .arg(&wasm)
+        .output()
+        .map_err(|e| format!("gzip: {e}"))?;
+    Ok((raw, out.stdout.len() as u64))
+}
+
 fn dist() -> Result {
     run(cmd("trunk").args(["build", "--release"]))?;
+    let (raw, gz) = app_gzip_size()?;
+    eprintln!("xtask: app wasm {raw} B raw, {gz} B gzip (budget {APP_GZIP_BUDGET})");
     // The release page forbids inline script except trunk's loader (by hash) and eval.
     let index = root().join("dist/index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
@@ -311,6 +347,12 @@ fn test() -> Result {
         "warnings",
     ]))?;
     dist()?;
+    let (_, gz) = app_gzip_size()?;
+    if gz > APP_GZIP_BUDGET {
+        return Err(format!(
+            "the app's wasm is {gz} B gzipped, over its {APP_GZIP_BUDGET} B budget"
+        ));
+    }
     // Native: core unit/property/fixture tests, app logic, and the e2e tests against dist/.
     run(cmd("cargo").args(["test", "--workspace"]))?;
     // In-browser: wasm-bindgen-test in headless Chromium.

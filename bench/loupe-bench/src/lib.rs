@@ -204,6 +204,17 @@ impl Loader {
     }
 }
 
+/// Reads a whole Parquet or Arrow IPC file (the bytes the page fetched) into an engine.
+#[wasm_bindgen]
+pub fn load_columnar(bytes: Vec<u8>) -> Result<Engine, JsError> {
+    loupe_columnar::read_columnar(bytes::Bytes::from(bytes))
+        .map(|table| Engine {
+            w: Workload { table },
+            other: None,
+        })
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
 /// The loaded table, queried by the harness.
 #[wasm_bindgen]
 pub struct Engine {

@@ -4,6 +4,7 @@
 
 mod check;
 mod convert;
+
 mod index;
 mod serve;
 
@@ -15,6 +16,7 @@ const USAGE: &str = "usage:
       walk <dir> for artifact version folders (each with a wandb_manifest.json),
       write the catalog (default <dir>/loupe.json) and report broken tables,
       missing media files and unresolvable references
+  loupe dataset <dir> [--parts <folder>] [--name <name>]   (a folder of Parquet/Arrow files → a partitioned table)
   loupe convert <input.csv|.jsonl|.parquet|.arrow> <out-dir> [--to json|parquet] [--name <name>] [--type <artifact type>]
       write the file as a W&B artifact version folder (<name>.table.json + manifest)
   loupe check <file-or-dir> [--json]
@@ -81,6 +83,34 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        (Some("dataset"), Some(dir)) => {
+            let text = |name: &str| {
+                args.iter()
+                    .position(|a| a == name)
+                    .and_then(|i| args.get(i + 1))
+                    .map(String::as_str)
+            };
+            let default_name = PathBuf::from(dir)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("dataset")
+                .to_string();
+            match loupe_cli::dataset::run(
+                &PathBuf::from(dir),
+                text("--parts").unwrap_or("parts"),
+                text("--name").unwrap_or(&default_name),
+                text("--type").unwrap_or("dataset"),
+            ) {
+                Ok(line) => {
+                    println!("{line}");
+                    return ExitCode::SUCCESS;
+                }
+                Err(e) => {
+                    eprintln!("loupe dataset: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
         (Some("serve"), Some(dir)) => {
             let port = args
                 .iter()

@@ -96,26 +96,6 @@ fn byte_range(header: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
     })
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 pub fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "html" => "text/html; charset=utf-8",
@@ -140,7 +120,7 @@ pub fn resolve(mounts: &[Mount], path: &str) -> Option<PathBuf> {
 }
 
 fn resolve_with_fault(mounts: &[Mount], path: &str) -> Option<(PathBuf, Fault)> {
-    let path = percent_decode(path.split(['?', '#']).next().unwrap_or("/"));
+    let path = loupe_core::path::percent_decode(path.split(['?', '#']).next().unwrap_or("/"));
     mounts.iter().find_map(|m| {
         let rest = path.strip_prefix(&m.prefix)?;
         if rest.split('/').any(|seg| seg == ".." || seg.contains('\\')) {

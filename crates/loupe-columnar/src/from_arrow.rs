@@ -199,8 +199,8 @@ pub fn column_data(array: &dyn Array) -> ColumnData {
         }
         DataType::Date32 => floats::<Date32Type>(array, |d| f64::from(d) * 86_400_000.0, true),
         DataType::Date64 => floats::<Date64Type>(array, |d| d as f64, true),
-        DataType::Utf8 => strings(array, |r| array.as_string::<i32>().value(r)),
-        DataType::LargeUtf8 => strings(array, |r| array.as_string::<i64>().value(r)),
+        DataType::Utf8 => utf8(array.as_string::<i32>()),
+        DataType::LargeUtf8 => utf8(array.as_string::<i64>()),
         DataType::Utf8View => strings(array, |r| array.as_string_view().value(r)),
         DataType::Dictionary(_, value_type)
             if matches!(
@@ -227,6 +227,39 @@ fn strings<'a>(array: &'a dyn Array, value: impl Fn(usize) -> &'a str) -> Column
         }
     }
     b.finish(&CellHint::None)
+}
+
+/// Plain Arrow strings: repeating ones (labels, splits) become a dictionary
+/// through the builder; mostly distinct ones (captions, paths) are copied as
+/// text storage in one go (offsets rebased, bytes copied).
+fn utf8<O: arrow_array::OffsetSizeTrait>(array: &arrow_array::GenericStringArray<O>) -> ColumnData {
+    let offsets = array.value_offsets();
+    let (first, last) = (offsets[0].as_usize(), offsets[array.len()].as_usize());
+    if repeats(array) || last - first > u32::MAX as usize {
+        return strings(array, |r| array.value(r));
+    }
+    ColumnData::Text {
+        offsets: offsets
+            .iter()
+            .map(|o| (o.as_usize() - first) as u32)
+            .collect(),
+        bytes: array.value_data()[first..last].to_vec(),
+        valid: validity(array),
+    }
+}
+
+/// Whether a sample of the first values repeats enough to be worth a dictionary.
+fn repeats<O: arrow_array::OffsetSizeTrait>(array: &arrow_array::GenericStringArray<O>) -> bool {
+    let sample = array.len().min(2048);
+    let mut seen = std::collections::HashSet::new();
+    let mut present = 0usize;
+    for r in 0..sample {
+        if array.is_valid(r) {
+            present += 1;
+            seen.insert(array.value(r));
+        }
+    }
+    seen.len() * 4 <= present
 }
 
 /// A dictionary array of strings keeps its codes and its (batch's own) dictionary.

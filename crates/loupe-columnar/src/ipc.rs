@@ -4,27 +4,42 @@
 
 use std::io::Cursor;
 
-use arrow_ipc::reader::{FileReader, StreamReader};
+use arrow_buffer::Buffer;
+use arrow_ipc::reader::{FileReader, StreamDecoder};
+use bytes::Bytes;
 use loupe_core::Table;
 
 use crate::{BatchCollector, ColumnarError, Format};
 
-/// Reads a whole Arrow IPC file or stream.
-pub fn read_arrow(bytes: &[u8]) -> Result<Table, ColumnarError> {
-    if Format::sniff(bytes) == Some(Format::ArrowFile) {
-        let reader = FileReader::try_new(Cursor::new(bytes), None)?;
+/// Reads a whole Arrow IPC file or stream. Streams are decoded straight from
+/// `bytes` (buffers are slices of it where alignment allows, not copies).
+pub fn read_arrow(bytes: Bytes) -> Result<Table, ColumnarError> {
+    if Format::sniff(&bytes) == Some(Format::ArrowFile) {
+        let reader = FileReader::try_new(Cursor::new(&bytes[..]), None)?;
         let mut collector = BatchCollector::with_schema(&reader.schema());
         for batch in reader {
             collector.push(&batch?)?;
         }
-        collector.finish()
-    } else {
-        let reader = StreamReader::try_new(Cursor::new(bytes), None)?;
-        let mut collector = BatchCollector::with_schema(&reader.schema());
-        for batch in reader {
-            collector.push(&batch?)?;
+        return collector.finish();
+    }
+    let mut decoder = StreamDecoder::new();
+    let mut buffer = Buffer::from(bytes);
+    let mut collector: Option<BatchCollector> = None;
+    while !buffer.is_empty() {
+        if let Some(batch) = decoder.decode(&mut buffer)? {
+            collector
+                .get_or_insert_with(|| BatchCollector::with_schema(&batch.schema()))
+                .push(&batch)?;
         }
-        collector.finish()
+    }
+    // A stream cut short inside a message is an error, not a shorter table.
+    decoder.finish()?;
+    match (collector, decoder.schema()) {
+        (Some(c), _) => c.finish(),
+        (None, Some(schema)) => BatchCollector::with_schema(&schema).finish(),
+        (None, None) => Err(ColumnarError::Schema(
+            "the Arrow stream holds no schema".into(),
+        )),
     }
 }
 

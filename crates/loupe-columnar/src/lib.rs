@@ -45,7 +45,7 @@ impl Format {
 pub fn read_columnar(bytes: bytes::Bytes) -> Result<loupe_core::Table, ColumnarError> {
     match Format::sniff(&bytes) {
         Some(Format::Parquet) => read_parquet(bytes),
-        Some(Format::ArrowFile | Format::ArrowStream) => ipc::read_arrow(&bytes),
+        Some(Format::ArrowFile | Format::ArrowStream) => ipc::read_arrow(bytes),
         None => Err(ColumnarError::Schema(
             "neither Parquet (`PAR1`) nor Arrow IPC (`ARROW1` or a stream message) at the start of the file".into(),
         )),

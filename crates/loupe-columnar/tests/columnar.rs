@@ -72,6 +72,13 @@ fn arrow_streams_with_a_new_dictionary_per_batch_read_every_label() {
     // The stream really carries two dictionary messages (a replacement).
     let dictionary_messages = count_dictionary_messages(&stream);
     assert_eq!(dictionary_messages, 2, "expected a replaced dictionary");
+    // A stream cut inside a message is an error, never a shorter table.
+    for cut in [stream.len() - 1, stream.len() / 2, 12] {
+        assert!(
+            read_columnar(Bytes::copy_from_slice(&stream[..cut])).is_err(),
+            "cut at {cut} read as a table"
+        );
+    }
     let t = read_columnar(Bytes::from(stream)).expect("stream reads");
     assert_eq!(t.row_count(), 6);
     let want = ["cat", "dog", "cat", "ship", "", "dog"];
@@ -313,4 +320,28 @@ fn tables_written_as_one_stream_keep_each_batchs_dictionary() {
         labels_of(&t),
         [Some("cat"), Some("dog"), Some("ship"), None, Some("cat")].map(|s| s.map(str::to_string))
     );
+}
+
+fn data(name: &str) -> Bytes {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    Bytes::from(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+/// Files written by DuckDB (tests/data, made with its Python package).
+#[test]
+fn duckdb_parquet_reads_and_zstd_is_named() {
+    let t = read_columnar(data("duckdb-snappy.parquet")).expect("DuckDB's snappy Parquet");
+    assert_eq!(t.row_count(), 1000);
+    let label = t.column("label").expect("label");
+    assert_eq!(label.data().str_at(4), Some("b"));
+    assert_eq!(
+        t.column("score").and_then(|c| c.data().f64_at(7)),
+        Some(1.0)
+    );
+    let err = read_columnar(data("zstd.parquet")).expect_err("zstd is not compiled in");
+    let text = err.to_string();
+    assert!(text.contains("ZSTD") || text.contains("zstd"), "{text}");
+    assert!(text.contains("snappy"), "{text}");
 }

@@ -12,29 +12,41 @@ use crate::fxhash::FxMap;
 impl ColumnData {
     /// The rows of every part, in order.
     pub fn concat(parts: Vec<ColumnData>) -> ColumnData {
-        let total: usize = parts.iter().map(ColumnData::len).sum();
-        let mut non_null = parts
-            .iter()
-            .filter(|p| !matches!(p, ColumnData::Null(_)))
-            .map(Shape::of);
-        let shape = match non_null.next() {
-            None => return ColumnData::Null(total),
-            Some(first) => non_null.fold(first, Shape::widen),
+        let mut parts = parts.into_iter();
+        let Some(mut all) = parts.next() else {
+            return ColumnData::Null(0);
         };
-        match shape {
-            Some(Shape::Bool) => concat_bool(parts),
-            Some(Shape::Int) => concat_numbers(parts, total, false),
-            Some(Shape::Float { timestamp }) => concat_numbers(parts, total, timestamp),
-            Some(Shape::Dict) => concat_dict(parts, total),
-            Some(Shape::Text) => concat_text(parts, total),
-            None => ColumnData::Values(
-                parts
-                    .iter()
-                    .flat_map(|p| (0..p.len()).map(|r| p.get(r)))
-                    .collect(),
-            ),
+        for part in parts {
+            all.append(part);
         }
+        all
     }
+
+    /// Appends the rows of `other` in place. The cost is that of `other`'s
+    /// rows (plus one pass over a dictionary), so a table can grow part by
+    /// part as it arrives without ever copying what it already holds.
+    pub fn append(&mut self, other: ColumnData) {
+        if let (ColumnData::Null(n), ColumnData::Null(m)) = (&*self, &other) {
+            *self = ColumnData::Null(n + m);
+            return;
+        }
+        let shape = match (Shape::of(self), Shape::of(&other)) {
+            (Some(a), Some(b)) => Shape::widen(a, b),
+            (Some(a), None) | (None, Some(a)) if is_null(self) || is_null(&other) => Some(a),
+            _ => None,
+        };
+        let mine = std::mem::replace(self, ColumnData::Null(0));
+        let (mut mine, other) = match shape {
+            Some(shape) => (into_shape(mine, shape), into_shape(other, shape)),
+            None => (into_values(mine), into_values(other)),
+        };
+        append_same(&mut mine, other);
+        *self = mine;
+    }
+}
+
+fn is_null(data: &ColumnData) -> bool {
+    matches!(data, ColumnData::Null(_))
 }
 
 /// The storage a concatenation ends in.
@@ -62,9 +74,9 @@ impl Shape {
     }
 
     /// The shape both fit in (`None`: only `Value`s hold both).
-    fn widen(a: Option<Shape>, b: Option<Shape>) -> Option<Shape> {
+    fn widen(a: Shape, b: Shape) -> Option<Shape> {
         use Shape::*;
-        match (a?, b?) {
+        match (a, b) {
             (x, y) if x == y => Some(x),
             (Int, Float { timestamp: false }) | (Float { timestamp: false }, Int) => {
                 Some(Float { timestamp: false })
@@ -75,122 +87,166 @@ impl Shape {
     }
 }
 
-fn validity(part: &ColumnData) -> Bitmap {
-    match part {
-        ColumnData::Bool { valid, .. }
-        | ColumnData::Int { valid, .. }
-        | ColumnData::Float { valid, .. }
-        | ColumnData::Dict { valid, .. }
-        | ColumnData::Text { valid, .. } => valid.clone(),
-        other => Bitmap::filled(other.len(), false),
+fn into_values(data: ColumnData) -> ColumnData {
+    match data {
+        ColumnData::Values(v) => ColumnData::Values(v),
+        other => ColumnData::Values((0..other.len()).map(|r| other.get(r)).collect()),
     }
 }
 
-fn concat_bool(parts: Vec<ColumnData>) -> ColumnData {
-    let (mut values, mut valid) = (Bitmap::new(), Bitmap::new());
-    for part in &parts {
-        match part {
-            ColumnData::Bool { values: v, .. } => values.append(v),
-            other => values.extend_filled(other.len(), false),
-        }
-        valid.append(&validity(part));
-    }
-    ColumnData::Bool { values, valid }
-}
-
-fn concat_numbers(parts: Vec<ColumnData>, total: usize, timestamp: bool) -> ColumnData {
-    let all_int = parts
-        .iter()
-        .all(|p| matches!(p, ColumnData::Int { .. } | ColumnData::Null(_)));
-    let mut valid = Bitmap::new();
-    if all_int {
-        let mut values = Vec::with_capacity(total);
-        for part in &parts {
-            match part {
-                ColumnData::Int { values: v, .. } => values.extend_from_slice(v),
-                other => values.resize(values.len() + other.len(), 0),
+/// `data` in storage of `shape` (only called with a shape `data` widens to,
+/// or on a null column, which becomes that storage with every cell null).
+fn into_shape(data: ColumnData, shape: Shape) -> ColumnData {
+    let n = data.len();
+    let none = || Bitmap::filled(n, false);
+    match (data, shape) {
+        (ColumnData::Int { values, valid }, Shape::Float { timestamp }) => ColumnData::Float {
+            values: values.iter().map(|&i| i as f64).collect(),
+            valid,
+            timestamp,
+        },
+        (data @ ColumnData::Dict { .. }, Shape::Text) => {
+            let mut offsets = Vec::with_capacity(n + 1);
+            offsets.push(0u32);
+            let mut bytes = Vec::new();
+            for r in 0..n {
+                bytes.extend_from_slice(data.str_at(r).unwrap_or_default().as_bytes());
+                offsets.push(bytes.len() as u32);
             }
-            valid.append(&validity(part));
+            let ColumnData::Dict { valid, .. } = data else {
+                unreachable!("matched as a dictionary column above")
+            };
+            ColumnData::Text {
+                offsets,
+                bytes,
+                valid,
+            }
         }
-        return ColumnData::Int { values, valid };
-    }
-    let mut values = Vec::with_capacity(total);
-    for part in &parts {
-        match part {
-            ColumnData::Float { values: v, .. } => values.extend_from_slice(v),
-            ColumnData::Int { values: v, .. } => values.extend(v.iter().map(|&i| i as f64)),
-            other => values.resize(values.len() + other.len(), 0.0),
-        }
-        valid.append(&validity(part));
-    }
-    ColumnData::Float {
-        values,
-        valid,
-        timestamp,
+        (ColumnData::Null(_), Shape::Bool) => ColumnData::Bool {
+            values: none(),
+            valid: none(),
+        },
+        (ColumnData::Null(_), Shape::Int) => ColumnData::Int {
+            values: vec![0; n],
+            valid: none(),
+        },
+        (ColumnData::Null(_), Shape::Float { timestamp }) => ColumnData::Float {
+            values: vec![0.0; n],
+            valid: none(),
+            timestamp,
+        },
+        (ColumnData::Null(_), Shape::Dict) => ColumnData::Dict {
+            dict: vec![String::new()],
+            codes: vec![0; n],
+            valid: none(),
+        },
+        (ColumnData::Null(_), Shape::Text) => ColumnData::Text {
+            offsets: vec![0; n + 1],
+            bytes: Vec::new(),
+            valid: none(),
+        },
+        (data, _) => data,
     }
 }
 
-/// Dictionaries merge: each part's codes are re-coded through one lookup per
-/// distinct string of that part (per-batch Arrow dictionaries differ).
-fn concat_dict(parts: Vec<ColumnData>, total: usize) -> ColumnData {
-    let mut index: FxMap<String, u32> = FxMap::default();
-    let mut dict: Vec<String> = Vec::new();
-    let mut codes = Vec::with_capacity(total);
-    let mut valid = Bitmap::new();
-    for part in parts {
-        valid.append(&validity(&part));
-        match part {
-            ColumnData::Dict {
-                dict: part_dict,
-                codes: part_codes,
+/// Appends storage of the same variant (what `into_shape` made them).
+fn append_same(mine: &mut ColumnData, other: ColumnData) {
+    match (mine, other) {
+        (
+            ColumnData::Bool { values, valid },
+            ColumnData::Bool {
+                values: v,
+                valid: ok,
+            },
+        ) => {
+            values.append(&v);
+            valid.append(&ok);
+        }
+        (
+            ColumnData::Int { values, valid },
+            ColumnData::Int {
+                values: v,
+                valid: ok,
+            },
+        ) => {
+            values.extend_from_slice(&v);
+            valid.append(&ok);
+        }
+        (
+            ColumnData::Float { values, valid, .. },
+            ColumnData::Float {
+                values: v,
+                valid: ok,
                 ..
-            } => {
-                let remap: Vec<u32> = part_dict
-                    .into_iter()
-                    .map(|s| match index.get(&s) {
-                        Some(&c) => c,
-                        None => {
-                            let c = dict.len() as u32;
-                            dict.push(s.clone());
-                            index.insert(s, c);
-                            c
-                        }
-                    })
-                    .collect();
-                // Codes under null cells may be anything: keep them in range.
-                codes.extend(
-                    part_codes
-                        .iter()
-                        .map(|&c| remap.get(c as usize).copied().unwrap_or(0)),
-                );
-            }
-            other => codes.resize(codes.len() + other.len(), 0),
+            },
+        ) => {
+            values.extend_from_slice(&v);
+            valid.append(&ok);
         }
-    }
-    if dict.is_empty() {
-        dict.push(String::new());
-    }
-    ColumnData::Dict { dict, codes, valid }
-}
-
-fn concat_text(parts: Vec<ColumnData>, total: usize) -> ColumnData {
-    let mut offsets = Vec::with_capacity(total + 1);
-    offsets.push(0u32);
-    let mut bytes = Vec::new();
-    let mut valid = Bitmap::new();
-    for part in &parts {
-        valid.append(&validity(part));
-        for r in 0..part.len() {
-            if let Some(s) = part.str_at(r) {
-                bytes.extend_from_slice(s.as_bytes());
-            }
-            offsets.push(bytes.len() as u32);
+        (
+            ColumnData::Text {
+                offsets,
+                bytes,
+                valid,
+            },
+            ColumnData::Text {
+                offsets: o,
+                bytes: b,
+                valid: ok,
+            },
+        ) => {
+            let base = bytes.len() as u32;
+            bytes.extend_from_slice(&b);
+            offsets.extend(o.iter().skip(1).map(|&x| x + base));
+            valid.append(&ok);
         }
-    }
-    ColumnData::Text {
-        offsets,
-        bytes,
-        valid,
+        (
+            ColumnData::Dict { dict, codes, valid },
+            ColumnData::Dict {
+                dict: d,
+                codes: c,
+                valid: ok,
+            },
+        ) => {
+            // One lookup per distinct string of the new part (per-batch Arrow
+            // dictionaries differ), then its codes are re-coded in one pass.
+            let index: FxMap<&str, u32> = dict
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.as_str(), i as u32))
+                .collect();
+            let mut added: Vec<String> = Vec::new();
+            let remap: Vec<u32> = d
+                .into_iter()
+                .map(|s| match index.get(s.as_str()) {
+                    Some(&code) => code,
+                    None => {
+                        let code = (dict.len() + added.len()) as u32;
+                        added.push(s);
+                        code
+                    }
+                })
+                .collect();
+            drop(index);
+            dict.extend(added);
+            // Codes under null cells may be anything: keep them in range.
+            codes.extend(
+                c.iter()
+                    .map(|&code| remap.get(code as usize).copied().unwrap_or(0)),
+            );
+            valid.append(&ok);
+        }
+        (ColumnData::Values(values), ColumnData::Values(v)) => values.extend(v),
+        (mine, other) => {
+            // Not reached (both sides were brought to one shape); stay correct anyway.
+            let mut all = into_values(std::mem::replace(mine, ColumnData::Null(0)));
+            if let (ColumnData::Values(values), ColumnData::Values(v)) =
+                (&mut all, into_values(other))
+            {
+                values.extend(v);
+            }
+            *mine = all;
+        }
     }
 }
 

@@ -162,48 +162,20 @@ impl Table {
     }
 
     /// The rows of every table in order (same column names in the same order):
-    /// partitions, row groups, record batches. Each column is concatenated once.
+    /// partitions, row groups, record batches.
     pub fn concat(tables: Vec<Table>) -> Result<Table, FormatError> {
         let mut tables = tables.into_iter();
-        let Some(first) = tables.next() else {
+        let Some(mut all) = tables.next() else {
             return Table::from_columns(Vec::new());
         };
-        let rest: Vec<Table> = tables.collect();
-        let names: Vec<&str> = first.columns.iter().map(|c| c.name.as_str()).collect();
-        for t in &rest {
-            let theirs: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
-            if theirs != names {
-                return Err(FormatError::BadField {
-                    field: "columns",
-                    message: format!("partition columns {theirs:?} differ from {names:?}"),
-                });
-            }
+        for t in tables {
+            all.append(t)?;
         }
-        let row_count = first.row_count + rest.iter().map(|t| t.row_count).sum::<usize>();
-        let mut parts: Vec<Vec<ColumnData>> = first
-            .columns
-            .iter()
-            .map(|_| Vec::with_capacity(rest.len() + 1))
-            .collect();
-        let mut heads = Vec::with_capacity(first.columns.len());
-        for (i, col) in first.columns.into_iter().enumerate() {
-            parts[i].push(col.data);
-            heads.push((col.name, col.declared));
-        }
-        for t in rest {
-            for (i, col) in t.columns.into_iter().enumerate() {
-                parts[i].push(col.data);
-            }
-        }
-        let columns = heads
-            .into_iter()
-            .zip(parts)
-            .map(|((name, declared), parts)| Column::new(name, declared, ColumnData::concat(parts)))
-            .collect();
-        Ok(Table { columns, row_count })
+        Ok(all)
     }
 
-    /// Appends the rows of `other` (same column names in the same order), e.g. partitions.
+    /// Appends the rows of `other` (same column names in the same order) in
+    /// place, at the cost of `other`'s rows: tables grow part by part as parts arrive.
     pub fn append(&mut self, other: Table) -> Result<(), FormatError> {
         let mine: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
         let theirs: Vec<&str> = other.columns.iter().map(|c| c.name.as_str()).collect();
@@ -214,12 +186,44 @@ impl Table {
             });
         }
         for (col, extra) in self.columns.iter_mut().zip(other.columns) {
-            let mine = std::mem::replace(&mut col.data, ColumnData::Null(0));
-            let data = ColumnData::concat(vec![mine, extra.data]);
-            *col = Column::new(std::mem::take(&mut col.name), col.declared.take(), data);
+            col.data.append(extra.data);
+            col.dtype = col.data.data_type();
         }
         self.row_count += other.row_count;
         Ok(())
+    }
+
+    /// Adds a column holding `value` in every row (unless one of that name
+    /// exists), e.g. a partition's `split=train` folder as a `split` column.
+    pub fn add_constant_column(&mut self, name: &str, value: &str) {
+        if self.column_index(name).is_some() {
+            return;
+        }
+        let n = self.row_count;
+        self.columns.push(Column::new(
+            name,
+            None,
+            ColumnData::Dict {
+                dict: vec![value.to_string()],
+                codes: vec![0; n],
+                valid: crate::bitmap::Bitmap::filled(n, true),
+            },
+        ));
+    }
+
+    /// Rows `start..end` as a table of their own.
+    pub fn slice(&self, start: usize, end: usize) -> Table {
+        let end = end.min(self.row_count);
+        let start = start.min(end);
+        let rows: Vec<Option<u32>> = (start..end).map(|r| Some(r as u32)).collect();
+        Table {
+            columns: self
+                .columns
+                .iter()
+                .map(|c| Column::new(c.name.clone(), c.declared.clone(), c.data.gather(&rows)))
+                .collect(),
+            row_count: end - start,
+        }
     }
 
     /// Bytes held by the table's columns.

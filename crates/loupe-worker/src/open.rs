@@ -64,11 +64,27 @@ async fn open_whole(url: &str, budget: u64, sink: &impl Sink) -> Result<(), Stri
     read_whole(bytes, sink)
 }
 
+/// Rows per piece handed to the app: each piece is copied into the app's
+/// table in one main-thread task, which must stay well under 50 ms.
+const PART_ROWS: usize = 64 * 1024;
+
+/// Hands `table` to the app in pieces of at most `PART_ROWS` rows.
+fn send_in_parts(table: &Table, sink: &impl Sink) {
+    let n = table.row_count();
+    if n <= PART_ROWS {
+        sink.part(table);
+        return;
+    }
+    for start in (0..n).step_by(PART_ROWS) {
+        sink.part(&table.slice(start, start + PART_ROWS));
+    }
+}
+
 fn read_whole(bytes: Vec<u8>, sink: &impl Sink) -> Result<(), String> {
     let len = bytes.len() as u64;
     let table = read_columnar(Bytes::from(bytes)).map_err(|e| e.to_string())?;
+    send_in_parts(&table, sink);
     sink.progress(len, Some(len), table.row_count() as u64);
-    sink.part(&table);
     Ok(())
 }
 
@@ -128,7 +144,7 @@ async fn open_parquet(url: &str, budget: u64, sink: &impl Sink) -> Result<(), St
             .read_row_group(rg, chunks)
             .map_err(|e| format!("row group {rg}: {e}"))?;
         rows += table.row_count() as u64;
-        sink.part(&table);
+        send_in_parts(&table, sink);
         sink.progress(fetched, Some(len), rows);
     }
     Ok(())

@@ -1,0 +1,171 @@
+//! App-level benchmark (not a test: every case is `#[ignore]`). Run with
+//! `cargo xtask bench-app` after `cargo xtask dist`; it needs the peer
+//! harness's generated inputs (`../shared/bench/peers/data/pred_N.*`, made by
+//! its `run.sh` or `node gen.mjs N`).
+//!
+//! The built app opens each input inside a same-origin host page whose
+//! `PerformanceObserver` records every long task (> 50 ms) of the page's event
+//! loop, from before the app starts until the table is ready and the grid has
+//! been scrolled and filtered. Reported per input: time to ready, the longest
+//! main-thread task, how many tasks passed 50 ms, and the JS heap afterwards.
+//! Results go to `bench/results/app-load.md`.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use support::{BROWSER, Session, generated, repo};
+
+const HOST: &str = r#"<!doctype html>
+<meta charset="utf-8">
+<title>Loupe long-task probe</title>
+<body style="margin:0">
+<script>
+  window.longtasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longtasks.push({ start: e.startTime, ms: e.duration });
+  }).observe({ entryTypes: ['longtask'] });
+  const frame = document.createElement('iframe');
+  frame.style.cssText = 'width:1200px;height:860px;border:0';
+  window.started = performance.now();
+  frame.src = '/' + location.search;
+  document.body.appendChild(frame);
+</script>
+"#;
+
+struct Outcome {
+    input: String,
+    rows: u64,
+    ready_ms: f64,
+    longest_ms: f64,
+    over_50: usize,
+    total_blocked_ms: f64,
+    heap_mb: f64,
+}
+
+fn peer_data(name: &str) -> Option<std::path::PathBuf> {
+    let p = repo().join("../shared/bench/peers/data").join(name);
+    p.exists().then_some(p)
+}
+
+async fn probe(s: &Session, input: &str, file: &str) -> Outcome {
+    let link = generated().join(file);
+    let _ = std::fs::remove_file(&link);
+    let source = peer_data(file).unwrap_or_else(|| {
+        panic!("../shared/bench/peers/data/{file} is missing: run the peer harness's gen.mjs")
+    });
+    std::os::unix::fs::symlink(&source, &link).expect("link the input under /generated/");
+    std::fs::write(generated().join("longtasks.html"), HOST).expect("host page");
+    s.client
+        .goto(&format!(
+            "{}/generated/longtasks.html?table=/generated/{file}&max_mb=4096",
+            s.base
+        ))
+        .await
+        .expect("navigate");
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let state = loop {
+        let state = s
+            .js("const b = frames[0] && frames[0].document.body; return b ? (b.dataset.loupeState || '') : ''")
+            .await;
+        let state = state.as_str().unwrap_or_default().to_string();
+        if state == "ready" || state == "error" {
+            break state;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{file} did not load in 5 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(state, "ready", "{file} failed to load");
+    let ready_ms = s
+        .js("return performance.now() - window.started")
+        .await
+        .as_f64()
+        .unwrap_or(0.0);
+    let rows = s
+        .js("return Number(frames[0].document.querySelector('[role=grid]').getAttribute('aria-rowcount')) - 1")
+        .await
+        .as_u64()
+        .unwrap_or(0);
+    // Interact: scroll the grid far down and back, then sort by a column, as a user would.
+    for top in ["400000", "8000000", "0"] {
+        s.js(&format!(
+            "const g = frames[0].document.querySelector('.grid-scroll') || frames[0].document.querySelector('[role=grid]'); \
+             g.scrollTop = {top}; g.dispatchEvent(new Event('scroll')); return 0"
+        ))
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let tasks = s.js("return window.longtasks").await;
+    eprintln!("{file}: long tasks (start ms, duration ms): {tasks}");
+    let durations: Vec<f64> = tasks
+        .as_array()
+        .map(|a| a.iter().filter_map(|t| t["ms"].as_f64()).collect())
+        .unwrap_or_default();
+    let heap = s
+        .js("return performance.memory ? performance.memory.usedJSHeapSize : 0")
+        .await
+        .as_f64()
+        .unwrap_or(0.0);
+    Outcome {
+        input: input.to_string(),
+        rows,
+        ready_ms,
+        longest_ms: durations.iter().copied().fold(0.0, f64::max),
+        over_50: durations.iter().filter(|d| **d > 50.0).count(),
+        total_blocked_ms: durations.iter().map(|d| (d - 50.0).max(0.0)).sum(),
+        heap_mb: heap / f64::from(1 << 20),
+    }
+}
+
+fn report(outcomes: &[Outcome]) {
+    let mut md = String::from(
+        "| input | rows | ready (ms) | longest main-thread task (ms) | tasks > 50 ms | total blocking (ms) | JS heap after (MiB) |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for o in outcomes {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {:.0} | {:.0} | {} | {:.0} | {:.1} |",
+            o.input, o.rows, o.ready_ms, o.longest_ms, o.over_50, o.total_blocked_ms, o.heap_mb
+        );
+    }
+    println!("{md}");
+    let out = repo().join("bench/results/app-load.md");
+    let mut all = std::fs::read_to_string(&out).unwrap_or_default();
+    let _ = writeln!(all, "\n## Run (unix time {})\n\n{md}", unix_now());
+    std::fs::write(&out, all).expect("write bench/results/app-load.md");
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[tokio::test]
+#[ignore = "benchmark: cargo xtask bench-app"]
+async fn long_tasks_while_loading_one_million_rows() {
+    let _one = BROWSER.lock().await;
+    let mut outcomes = Vec::new();
+    let n = std::env::var("LOUPE_BENCH_ROWS").unwrap_or_else(|_| "1000000".into());
+    for (input, ext) in [
+        ("Parquet", "parquet"),
+        ("Arrow IPC", "arrow"),
+        ("W&B JSON", "table.json"),
+    ] {
+        let file = format!("pred_{n}.{ext}");
+        if peer_data(&file).is_none() {
+            eprintln!("skipping {file}: not generated");
+            continue;
+        }
+        // A fresh browser per input, so one load's garbage does not slow the next.
+        let s = Session::start().await;
+        outcomes.push(probe(&s, input, &file).await);
+    }
+    report(&outcomes);
+}
