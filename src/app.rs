@@ -196,6 +196,7 @@ pub fn App() -> impl IntoView {
             url: request.table.clone(),
             progress: None,
         });
+        let generation = crate::fetch::generation();
         spawn_local(async move {
             let report = move |p: Progress| {
                 phase.update(|ph| {
@@ -204,7 +205,12 @@ pub fn App() -> impl IntoView {
                     }
                 })
             };
-            match load_table(&request, report).await {
+            let result = load_table(&request, report).await;
+            // A cancelled load leaves the page where the user went.
+            if crate::fetch::generation() != generation {
+                return;
+            }
+            match result {
                 Ok(loaded) => phase.set(Phase::Ready(Arc::new(loaded))),
                 Err(message) => phase.set(Phase::Failed(message)),
             }
@@ -257,7 +263,17 @@ pub fn App() -> impl IntoView {
         {move || match phase.get() {
             Phase::Start => view! { <StartPage /> }.into_any(),
             Phase::Catalog { catalog, selected } => view! { <CatalogPage catalog selected /> }.into_any(),
-            Phase::Loading { url, progress } => view! { <LoadingView url progress /> }.into_any(),
+            Phase::Loading { url, progress } => {
+                let on_cancel = Callback::new(move |()| {
+                    crate::fetch::cancel_loads();
+                    // Back to the start page, without the table in the address.
+                    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?"));
+                    }
+                    phase.set(Phase::Start);
+                });
+                view! { <LoadingView url progress on_cancel /> }.into_any()
+            }
             Phase::Failed(message) => view! {
                 <main class="failed">
                     <header class="bar"><a class="logo" href="?">"Loupe"</a></header>
@@ -274,7 +290,7 @@ pub fn App() -> impl IntoView {
 }
 
 #[component]
-fn LoadingView(url: String, progress: Option<Progress>) -> impl IntoView {
+fn LoadingView(url: String, progress: Option<Progress>, on_cancel: Callback<()>) -> impl IntoView {
     let (label, fraction) = match progress {
         None => ("starting…".to_string(), None),
         Some(Progress::Fetching { received, total }) => (
@@ -303,6 +319,7 @@ fn LoadingView(url: String, progress: Option<Progress>) -> impl IntoView {
             <p>"Loading " <code>{url}</code></p>
             <progress max="1" value=fraction.map(|f| f.to_string())></progress>
             <p class="progress-label">{label}</p>
+            <button class="cancel-load" on:click=move |_| on_cancel.run(())>"Cancel"</button>
         </main>
     }
 }

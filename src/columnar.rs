@@ -216,6 +216,15 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// Ends every load waiting on the worker (the user cancelled); the worker is
+/// told to stop each of them when its load future is dropped.
+pub fn cancel_all() {
+    let routes: Vec<SharedInbox> = CLIENT.with(|c| c.borrow().routes.values().cloned().collect());
+    for inbox in routes {
+        deliver(&inbox, Event::Error(crate::fetch::CANCELLED.into()));
+    }
+}
+
 /// Loads the Parquet or Arrow table at `url` (absolute) through the worker.
 pub async fn load(url: &str, budget: u64, progress: &impl Fn(Progress)) -> Result<Table, String> {
     let client = CLIENT.with(Rc::clone);
@@ -263,6 +272,10 @@ pub async fn load(url: &str, budget: u64, progress: &impl Fn(Progress)) -> Resul
             Event::Done => {
                 guard.finished = true;
                 return Ok(table.unwrap_or_default());
+            }
+            Event::Error(message) if message == crate::fetch::CANCELLED => {
+                // Not finished: dropping the guard tells the worker to stop.
+                return Err(message);
             }
             Event::Error(message) => {
                 guard.finished = true;

@@ -22,7 +22,23 @@ pub enum FetchError {
 
 thread_local! {
     static BUDGET: std::cell::Cell<u64> = const { std::cell::Cell::new(DEFAULT_BUDGET) };
+    /// Bumped by "Cancel": downloads started under an older value stop.
+    static GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
+
+/// The current load generation (see `cancel_loads`).
+pub fn generation() -> u64 {
+    GENERATION.with(std::cell::Cell::get)
+}
+
+/// Stops every download in flight (the user cancelled): each ends with `CANCELLED`.
+pub fn cancel_loads() {
+    GENERATION.with(|g| g.set(g.get() + 1));
+    crate::columnar::cancel_all();
+}
+
+/// The error text of a load the user cancelled.
+pub const CANCELLED: &str = "cancelled";
 
 /// 2 GiB: about what a browser tab can hold before it is killed.
 pub const DEFAULT_BUDGET: u64 = 2 << 30;
@@ -128,7 +144,12 @@ pub async fn fetch_chunks(
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut received = 0u64;
     let mut buf = Vec::new();
+    let started = generation();
     loop {
+        if generation() != started {
+            let _ = reader.cancel();
+            return Err(Err(CANCELLED.into()));
+        }
         let chunk = JsFuture::from(reader.read()).await.map_err(|e| {
             Ok(FetchError::Network(format!(
                 "connection lost while reading: {}",

@@ -35,6 +35,34 @@ const HOST: &str = r#"<!doctype html>
 </script>
 "#;
 
+/// VmRSS and VmHWM (peak) in MiB of this session's largest renderer process:
+/// the page's main thread, its workers and every wasm memory live there.
+fn renderer_memory(s: &Session) -> (f64, f64) {
+    let profile = format!("--user-data-dir={}", s.profile().display());
+    let mut best = (0.0, 0.0);
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if !cmdline.contains("--type=renderer") || !cmdline.contains(&profile) {
+            continue;
+        }
+        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+        let kb = |key: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        let (rss, hwm) = (kb("VmRSS:") / 1024.0, kb("VmHWM:") / 1024.0);
+        if rss > best.0 {
+            best = (rss, hwm);
+        }
+    }
+    best
+}
+
 struct Outcome {
     input: String,
     rows: u64,
@@ -43,6 +71,10 @@ struct Outcome {
     over_50: usize,
     total_blocked_ms: f64,
     heap_mb: f64,
+    rss_mb: f64,
+    peak_mb: f64,
+    /// A filter typed after loading: ms until the grid shows its answer.
+    filter_ms: f64,
 }
 
 fn peer_data(name: &str) -> Option<std::path::PathBuf> {
@@ -103,6 +135,25 @@ async fn probe(s: &Session, input: &str, file: &str) -> Outcome {
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let tasks = s.js("return window.longtasks").await;
     eprintln!("{file}: long tasks (start ms, duration ms): {tasks}");
+    // Still interactive: a filter over every row answers (the row count changes).
+    s.js(concat!(
+        "const d = frames[0].document; const f = d.getElementById('loupe-filter'); ",
+        "window.rowsBefore = d.querySelector('[role=grid]').getAttribute('aria-rowcount'); ",
+        "window.filterStart = performance.now(); f.value = 'score > 0.5'; ",
+        "f.dispatchEvent(new Event('input', {bubbles: true})); ",
+        "f.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})); return 0"
+    ))
+    .await;
+    s.wait_for(
+        "frames[0].document.querySelector('[role=grid]').getAttribute('aria-rowcount') !== window.rowsBefore ? 'yes' : ''",
+        "the filtered grid",
+    )
+    .await;
+    let filter_ms = s
+        .js("return performance.now() - window.filterStart")
+        .await
+        .as_f64()
+        .unwrap_or(0.0);
     let durations: Vec<f64> = tasks
         .as_array()
         .map(|a| a.iter().filter_map(|t| t["ms"].as_f64()).collect())
@@ -112,6 +163,7 @@ async fn probe(s: &Session, input: &str, file: &str) -> Outcome {
         .await
         .as_f64()
         .unwrap_or(0.0);
+    let memory = renderer_memory(s);
     Outcome {
         input: input.to_string(),
         rows,
@@ -120,18 +172,30 @@ async fn probe(s: &Session, input: &str, file: &str) -> Outcome {
         over_50: durations.iter().filter(|d| **d > 50.0).count(),
         total_blocked_ms: durations.iter().map(|d| (d - 50.0).max(0.0)).sum(),
         heap_mb: heap / f64::from(1 << 20),
+        rss_mb: memory.0,
+        peak_mb: memory.1,
+        filter_ms,
     }
 }
 
 fn report(outcomes: &[Outcome]) {
     let mut md = String::from(
-        "| input | rows | ready (ms) | longest main-thread task (ms) | tasks > 50 ms | total blocking (ms) | JS heap after (MiB) |\n|---|---:|---:|---:|---:|---:|---:|\n",
+        "| input | rows | ready (ms) | longest main-thread task (ms) | tasks > 50 ms | total blocking (ms) | filter after load (ms) | JS heap (MiB) | renderer RSS (MiB) | renderer peak (MiB) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for o in outcomes {
         let _ = writeln!(
             md,
-            "| {} | {} | {:.0} | {:.0} | {} | {:.0} | {:.1} |",
-            o.input, o.rows, o.ready_ms, o.longest_ms, o.over_50, o.total_blocked_ms, o.heap_mb
+            "| {} | {} | {:.0} | {:.0} | {} | {:.0} | {:.0} | {:.1} | {:.0} | {:.0} |",
+            o.input,
+            o.rows,
+            o.ready_ms,
+            o.longest_ms,
+            o.over_50,
+            o.total_blocked_ms,
+            o.filter_ms,
+            o.heap_mb,
+            o.rss_mb,
+            o.peak_mb
         );
     }
     println!("{md}");

@@ -202,3 +202,65 @@ async fn duckdb_partitioned_parquet_opens_as_one_table() {
     assert!(parts.len() >= 2 * 3 * 3, "{parts:?}");
     assert!(parts.iter().all(|(_, r)| r.is_some()), "{parts:?}");
 }
+
+/// "Cancel" during a slow load returns to the start page and the worker stops
+/// fetching: the request count stops growing.
+#[tokio::test]
+async fn cancel_stops_a_slow_parquet_load() {
+    let table = predictions(60_000, &["cat", "dog"], 0);
+    let bytes = loupe_columnar::parquet_write::write_parquet_with(&table, 5_000).expect("parquet");
+    std::fs::write(generated().join("slow.parquet"), &bytes).expect("write parquet");
+
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    s.client
+        .goto(&format!("{}/?table=/generated/@slow/slow.parquet", s.base))
+        .await
+        .expect("navigate");
+    s.wait_for(
+        "document.querySelector('button.cancel-load') && performance.now() > 0 ? 'yes' : ''",
+        "the loading view",
+    )
+    .await;
+    // Let a few row groups arrive, then cancel.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    s.js("document.querySelector('button.cancel-load').click(); return 0")
+        .await;
+    assert_eq!(s.wait_state().await, "ready");
+    s.wait_for(
+        "document.querySelector('.start, main') ? 'yes' : ''",
+        "the start page",
+    )
+    .await;
+    let search = s.js("return location.search").await;
+    assert!(
+        !search.as_str().unwrap_or_default().contains("table="),
+        "{search}"
+    );
+    let count = || {
+        s.log
+            .lock()
+            .expect("log")
+            .iter()
+            .filter(|(p, _)| p.ends_with("/slow.parquet"))
+            .count()
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let after_cancel = count();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        count(),
+        after_cancel,
+        "the worker kept fetching after cancel"
+    );
+    assert!(
+        after_cancel < 2 + 12,
+        "{after_cancel} requests: the load was not cut short"
+    );
+    assert!(
+        s.js("return document.querySelector('[role=grid]') === null")
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    );
+}

@@ -42,6 +42,7 @@ pub fn serve_logged() -> (String, RequestLog) {
     let log = spawn_logged(
         listener,
         vec![
+            Mount::new("/generated/@slow/", generated()).with_fault(Fault::Slow),
             Mount::new("/generated/", generated()),
             // Faulty servers for the bad-input corpus: a status, a cut connection, a slow one.
             Mount::new(
@@ -128,6 +129,11 @@ impl Drop for Session {
 }
 
 impl Session {
+    /// This session's Chromium profile folder (its processes carry it on their command line).
+    pub fn profile(&self) -> &std::path::Path {
+        &self._profile
+    }
+
     pub async fn start() -> Session {
         Session::start_sized(1200, 900).await
     }

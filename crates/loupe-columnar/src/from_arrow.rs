@@ -72,7 +72,7 @@ impl BatchCollector {
                 .metadata()
                 .get(crate::parquet_write::JSON_FIELD)
                 .is_some_and(|v| v == "1");
-            parts.push(if json && array.data_type() == &DataType::Utf8 {
+            parts.push(if json {
                 json_cells(array.as_ref())
             } else {
                 column_data(array.as_ref())
@@ -303,17 +303,17 @@ fn dictionary_strings(array: &dyn Array) -> ColumnData {
 }
 
 /// Strings that are JSON cells (written so by `parquet_write`), parsed back.
+/// (The reader may hand them over plain or dictionary-encoded.)
 fn json_cells(array: &dyn Array) -> ColumnData {
-    let strings = array.as_string::<i32>();
     let mut b = ColumnBuilder::new();
     for r in 0..array.len() {
-        if strings.is_null(r) {
-            b.push_null();
-            continue;
-        }
-        match loupe_core::json::parse(strings.value(r).as_bytes()) {
-            Ok(json) => b.push_json(&json),
-            Err(e) => b.push_other(loupe_core::Value::Invalid(format!("JSON cell: {e}"))),
+        match cell_json(array, r) {
+            Json::Null => b.push_null(),
+            Json::String(text) => match loupe_core::json::parse(text.as_bytes()) {
+                Ok(json) => b.push_json(&json),
+                Err(e) => b.push_other(loupe_core::Value::Invalid(format!("JSON cell: {e}"))),
+            },
+            other => b.push_json(&other),
         }
     }
     b.finish(&CellHint::None)

@@ -10,14 +10,16 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use arrow_schema::{DataType, Field, Schema};
 use bytes::{Buf, Bytes};
 use loupe_core::Table;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
+use parquet::basic::Encoding;
 use parquet::errors::ParquetError;
-use parquet::file::metadata::ParquetMetaDataReader;
+use parquet::file::metadata::{ColumnChunkMetaData, ParquetMetaData, ParquetMetaDataReader};
 use parquet::file::reader::{ChunkReader, Length};
 
 use crate::{BatchCollector, ColumnarError};
@@ -30,12 +32,73 @@ pub const FOOTER_LEN: u64 = 8;
 
 /// Reads a whole Parquet file held in memory.
 pub fn read_parquet(bytes: Bytes) -> Result<Table, ColumnarError> {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes)?.with_batch_size(BATCH_ROWS);
+    let plain = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new())?;
+    let metadata = with_dictionaries(plain.metadata().clone())?;
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata)
+        .with_batch_size(BATCH_ROWS);
     let mut collector = BatchCollector::with_schema(builder.schema());
     for batch in builder.build()? {
         collector.push(&batch?)?;
     }
     collector.finish()
+}
+
+/// Whether every data page of a column chunk is dictionary-encoded (then its
+/// strings can arrive as codes + a small dictionary instead of one string per row).
+fn all_dictionary(chunk: &ColumnChunkMetaData) -> bool {
+    if chunk.dictionary_page_offset().is_none() {
+        return false;
+    }
+    match chunk.page_encoding_stats_mask() {
+        Some(mask) => {
+            mask.is_only(Encoding::PLAIN_DICTIONARY) || mask.is_only(Encoding::RLE_DICTIONARY)
+        }
+        // No statistics: only if no data page could have fallen back to PLAIN.
+        None => !chunk.encodings().any(|e| e == Encoding::PLAIN),
+    }
+}
+
+/// Reader metadata that asks for dictionary arrays for string columns whose
+/// pages are all dictionary-encoded (labels, splits): the reader then hands over
+/// codes and one small dictionary, never a string per row.
+fn with_dictionaries(parsed: Arc<ParquetMetaData>) -> Result<ArrowReaderMetadata, ColumnarError> {
+    let plain = ArrowReaderMetadata::try_new(parsed.clone(), ArrowReaderOptions::new())?;
+    let descr = parsed.file_metadata().schema_descr();
+    let Some(first_group) = parsed.row_groups().first() else {
+        return Ok(plain);
+    };
+    let mut changed = false;
+    let fields: Vec<Field> = plain
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| {
+            let leaf =
+                (0..descr.num_columns()).find(|&i| descr.column(i).path().string() == *f.name());
+            let dictionary = matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8)
+                && leaf.is_some_and(|i| all_dictionary(first_group.column(i)));
+            if dictionary {
+                changed = true;
+                f.as_ref().clone().with_data_type(DataType::Dictionary(
+                    Box::new(DataType::Int32),
+                    Box::new(f.data_type().clone()),
+                ))
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    if !changed {
+        return Ok(plain);
+    }
+    let schema = Arc::new(Schema::new_with_metadata(
+        fields,
+        plain.schema().metadata().clone(),
+    ));
+    Ok(ArrowReaderMetadata::try_new(
+        parsed,
+        ArrowReaderOptions::new().with_schema(schema),
+    )?)
 }
 
 /// What a Parquet file holds and where, from its footer.
@@ -62,7 +125,7 @@ impl ParquetPlan {
     /// The plan from the metadata bytes (the `metadata_len` bytes before the footer).
     pub fn new(metadata: &[u8], file_len: u64) -> Result<ParquetPlan, ColumnarError> {
         let parsed = ParquetMetaDataReader::decode_metadata(metadata)?;
-        let metadata = ArrowReaderMetadata::try_new(Arc::new(parsed), ArrowReaderOptions::new())?;
+        let metadata = with_dictionaries(Arc::new(parsed))?;
         Ok(ParquetPlan { metadata, file_len })
     }
 
