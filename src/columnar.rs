@@ -36,6 +36,8 @@ enum Event {
         rows: u64,
     },
     Part(Vec<u8>),
+    /// Rows the whole table will have.
+    Size(u64),
     Done,
     Error(String),
 }
@@ -115,6 +117,7 @@ fn on_message(client: &Rc<RefCell<Client>>, event: MessageEvent) {
             rows: get(&data, "rows").as_f64().unwrap_or(0.0) as u64,
         },
         "part" => Event::Part(Uint8Array::new(&get(&data, "frame")).to_vec()),
+        "size" => Event::Size(get(&data, "rows").as_f64().unwrap_or(0.0) as u64),
         "done" => Event::Done,
         "error" => Event::Error(
             get(&data, "message")
@@ -245,6 +248,7 @@ pub async fn load(url: &str, budget: u64, progress: &impl Fn(Progress)) -> Resul
     // Each piece is appended as it arrives (one short task per piece), so no
     // step at the end copies the whole table at once.
     let mut table: Option<Table> = None;
+    let mut expected = 0usize;
     loop {
         match Next(&inbox).await {
             Event::Progress {
@@ -263,12 +267,19 @@ pub async fn load(url: &str, budget: u64, progress: &impl Fn(Progress)) -> Resul
                 let part = loupe_core::frame::decode(&frame)
                     .map_err(|e| format!("Could not read {url} from the loading worker: {e}"))?;
                 match &mut table {
-                    None => table = Some(part),
-                    Some(t) => t
+                    Some(t) if t.row_count() > 0 => t
                         .append(part)
                         .map_err(|e| format!("Could not read {url}: {e}"))?,
+                    // The first rows (or the header before them): room for
+                    // every row at once, so no column doubles midway.
+                    _ => {
+                        let mut first = part;
+                        first.reserve(expected.saturating_sub(first.row_count()));
+                        table = Some(first);
+                    }
                 }
             }
+            Event::Size(rows) => expected = rows as usize,
             Event::Done => {
                 guard.finished = true;
                 return Ok(table.unwrap_or_default());

@@ -257,22 +257,7 @@ fn worker() -> Result {
     let site: std::path::PathBuf =
         env::var_os("TRUNK_STAGING_DIR").map_or_else(|| root().join("dist"), Into::into);
     let out = site.join("worker");
-    run(cmd("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&out)
-        .arg(&wasm))?;
-    if release {
-        let bg = out.join("loupe_worker_bg.wasm");
-        run(cmd("wasm-opt")
-            .args([
-                "-O3",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-            ])
-            .arg(&bg)
-            .arg("-o")
-            .arg(&bg))?;
-    }
+    bindgen(&wasm, &out, release)?;
     // The module worker's entry: instantiate the wasm (its start function
     // installs the message handler and says "ready").
     let entry = out.join("worker.js");
@@ -291,12 +276,24 @@ fn bench_ext() -> Result {
         "loupe-bench",
     ]))?;
     let wasm = root().join("target/wasm32-unknown-unknown/release/loupe_bench.wasm");
-    let out = root().join("bench/ext/pkg");
+    bindgen(&wasm, &root().join("bench/ext/pkg"), true)
+}
+
+/// wasm-bindgen (ES module output) into `out`, then, when `optimize`, wasm-opt -O3
+/// on the result (speed over bytes: these modules decode and query).
+fn bindgen(wasm: &Path, out: &Path, optimize: bool) -> Result {
     run(cmd("wasm-bindgen")
         .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&out)
-        .arg(&wasm))?;
-    let bg = out.join("loupe_bench_bg.wasm");
+        .arg(out)
+        .arg(wasm))?;
+    if !optimize {
+        return Ok(());
+    }
+    let stem = wasm
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or("wasm file without a name")?;
+    let bg = out.join(format!("{stem}_bg.wasm"));
     run(cmd("wasm-opt")
         .args([
             "-O3",

@@ -291,15 +291,7 @@ fn dictionary_strings(array: &dyn Array) -> ColumnData {
         .iter()
         .map(|&k| if k < dict.len() { k as u32 } else { 0 })
         .collect();
-    ColumnData::Dict {
-        dict: if dict.is_empty() {
-            vec![String::new()]
-        } else {
-            dict
-        },
-        codes,
-        valid,
-    }
+    ColumnData::dictionary(dict, codes, valid)
 }
 
 /// Strings that are JSON cells (written so by `parquet_write`), parsed back.

@@ -155,6 +155,11 @@ impl Bitmap {
         })
     }
 
+    /// Room for `additional` more bits without reallocating.
+    pub fn reserve(&mut self, additional: usize) {
+        self.words.reserve(additional.div_ceil(64) + 1);
+    }
+
     /// Bytes held (for memory reports).
     pub fn heap_bytes(&self) -> usize {
         self.words.capacity() * 8

@@ -93,6 +93,51 @@ pub enum ColumnData {
 }
 
 impl ColumnData {
+    /// Dictionary storage; an empty dictionary gets one empty string, so every
+    /// code (even under null cells) indexes it.
+    pub fn dictionary(mut dict: Vec<String>, codes: Vec<u32>, valid: Bitmap) -> ColumnData {
+        if dict.is_empty() {
+            dict.push(String::new());
+        }
+        ColumnData::Dict { dict, codes, valid }
+    }
+
+    /// Room for `additional` more rows, so appending parts that are known to
+    /// come (row groups, the rest of a file) never doubles and copies a column
+    /// midway (at millions of rows that copy is a long main-thread task).
+    pub fn reserve(&mut self, additional: usize) {
+        match self {
+            ColumnData::Null(_) => {}
+            ColumnData::Bool { values, valid } => {
+                values.reserve(additional);
+                valid.reserve(additional);
+            }
+            ColumnData::Int { values, valid } => {
+                values.reserve(additional);
+                valid.reserve(additional);
+            }
+            ColumnData::Float { values, valid, .. } => {
+                values.reserve(additional);
+                valid.reserve(additional);
+            }
+            ColumnData::Dict { codes, valid, .. } => {
+                codes.reserve(additional);
+                valid.reserve(additional);
+            }
+            ColumnData::Text {
+                offsets,
+                bytes,
+                valid,
+            } => {
+                let per_row = bytes.len() / offsets.len().max(1);
+                offsets.reserve(additional);
+                bytes.reserve(per_row.saturating_mul(additional));
+                valid.reserve(additional);
+            }
+            ColumnData::Values(v) => v.reserve(additional),
+        }
+    }
+
     pub fn len(&self) -> usize {
         match self {
             ColumnData::Null(n) => *n,

@@ -326,6 +326,23 @@ mod tests {
     }
 
     #[test]
+    fn room_reserved_for_later_parts_changes_no_cell() {
+        let parts = [
+            column(&[Some(Cell::Int(1)), None]),
+            column(&[Some(Cell::Str("a".into())), Some(Cell::Str("b".into()))]),
+            column(&[Some(Cell::Bool(true))]),
+            column(&[Some(Cell::Float(0.5))]),
+        ];
+        for part in parts {
+            let mut reserved = part.clone();
+            reserved.reserve(1000);
+            assert_eq!(reserved, part);
+            reserved.append(part.clone());
+            assert_eq!(reserved, ColumnData::concat(vec![part.clone(), part]));
+        }
+    }
+
+    #[test]
     fn dictionaries_of_different_parts_merge() {
         let a = column(&[Some(Cell::Str("cat".into())), Some(Cell::Str("dog".into()))]);
         let b = column(&[

@@ -248,15 +248,7 @@ fn decode_data(r: &mut Reader<'_>, n: usize) -> Result<ColumnData, FormatError> 
             if codes.iter().any(|c| *c as usize >= dict.len().max(1)) {
                 return Err(bad("a dictionary code is out of range"));
             }
-            ColumnData::Dict {
-                dict: if dict.is_empty() {
-                    vec![String::new()]
-                } else {
-                    dict
-                },
-                codes,
-                valid: r.bitmap(n)?,
-            }
+            ColumnData::dictionary(dict, codes, r.bitmap(n)?)
         }
         TEXT => {
             let offsets: Vec<u32> = r.array(n + 1, u32::from_le_bytes)?;

@@ -211,6 +211,13 @@ impl Table {
         ));
     }
 
+    /// Room for `additional` more rows in every column (see `ColumnData::reserve`).
+    pub fn reserve(&mut self, additional: usize) {
+        for c in &mut self.columns {
+            c.data.reserve(additional);
+        }
+    }
+
     /// Rows `start..end` as a table of their own.
     pub fn slice(&self, start: usize, end: usize) -> Table {
         let end = end.min(self.row_count);

@@ -6,7 +6,8 @@
 //! `{kind: "cancel", id}`. Worker → app: `{kind: "ready"}`, then per load
 //! `{kind: "progress", id, received, total, rows}`, `{kind: "part", id, frame}`
 //! (a `loupe_core::frame` in a transferred `ArrayBuffer`; the first part of a
-//! Parquet file is its empty table, the header), and finally
+//! Parquet file is its empty table, the header), `{kind: "size", id, rows}`
+//! (the rows the whole table will have, before its pieces), and finally
 //! `{kind: "done", id}` or `{kind: "error", id, message}`.
 
 mod http;
@@ -74,6 +75,14 @@ impl open::Sink for Post {
         if let Some(s) = scope() {
             let _ = s.post_message_with_transfer(&m, &Array::of1(&buffer));
         }
+    }
+
+    fn expect_rows(&self, rows: u64) {
+        post(&message(
+            "size",
+            self.id,
+            &[("rows", JsValue::from_f64(rows as f64))],
+        ));
     }
 
     fn cancelled(&self) -> bool {

@@ -15,6 +15,8 @@ pub trait Sink {
     fn progress(&self, received: u64, total: Option<u64>, rows: u64);
     /// A decoded piece of the table, in order.
     fn part(&self, table: &Table);
+    /// How many rows the whole table will have (so the app makes room once).
+    fn expect_rows(&self, rows: u64);
     /// Whether the app gave up on this load (checked between pieces).
     fn cancelled(&self) -> bool;
 }
@@ -68,8 +70,14 @@ async fn open_whole(url: &str, budget: u64, sink: &impl Sink) -> Result<(), Stri
 /// table in one main-thread task, which must stay well under 50 ms.
 const PART_ROWS: usize = 64 * 1024;
 
-/// Hands `table` to the app in pieces of at most `PART_ROWS` rows.
+/// Hands a whole `table` to the app: its size first, then its pieces.
 fn send_in_parts(table: &Table, sink: &impl Sink) {
+    sink.expect_rows(table.row_count() as u64);
+    send_pieces(table, sink);
+}
+
+/// `table` in pieces of at most `PART_ROWS` rows.
+fn send_pieces(table: &Table, sink: &impl Sink) {
     let n = table.row_count();
     if n <= PART_ROWS {
         sink.part(table);
@@ -128,6 +136,7 @@ async fn open_parquet(url: &str, budget: u64, sink: &impl Sink) -> Result<(), St
     };
     let plan = ParquetPlan::new(&metadata, len).map_err(|e| e.to_string())?;
     sink.part(&plan.empty_table().map_err(|e| e.to_string())?);
+    sink.expect_rows(plan.rows());
     sink.progress(fetched, Some(len), 0);
     let mut rows = 0u64;
     for rg in 0..plan.row_groups() {
@@ -144,7 +153,7 @@ async fn open_parquet(url: &str, budget: u64, sink: &impl Sink) -> Result<(), St
             .read_row_group(rg, chunks)
             .map_err(|e| format!("row group {rg}: {e}"))?;
         rows += table.row_count() as u64;
-        send_in_parts(&table, sink);
+        send_pieces(&table, sink);
         sink.progress(fetched, Some(len), rows);
     }
     Ok(())
