@@ -45,9 +45,10 @@ enum Phase {
         catalog: Option<String>,
         selected: Option<String>,
     },
+    /// Its progress and first rows are signals of their own, so the page does
+    /// not rebuild on every chunk.
     Loading {
         url: String,
-        progress: Option<Progress>,
     },
     Ready(Arc<LoadedTable>),
     Failed(String),
@@ -169,11 +170,10 @@ pub fn App() -> impl IntoView {
     {
         let _ = body.class_list().add_1("embed");
     }
+    let progress = RwSignal::new(None::<Progress>);
+    let preview = RwSignal::new(None::<Arc<LoadedTable>>);
     let phase = RwSignal::new(match (&params.table, &params.catalog, &params.artifact) {
-        (Some(url), _, _) => Phase::Loading {
-            url: url.clone(),
-            progress: None,
-        },
+        (Some(url), _, _) => Phase::Loading { url: url.clone() },
         (None, Some(catalog), selected) => Phase::Catalog {
             catalog: Some(catalog.clone()),
             selected: selected.clone(),
@@ -194,18 +194,19 @@ pub fn App() -> impl IntoView {
     let start = move |request: OpenRequest| {
         phase.set(Phase::Loading {
             url: request.table.clone(),
-            progress: None,
         });
+        progress.set(None);
+        preview.set(None);
         let generation = crate::fetch::generation();
         spawn_local(async move {
-            let report = move |p: Progress| {
-                phase.update(|ph| {
-                    if let Phase::Loading { progress, .. } = ph {
-                        *progress = Some(p);
-                    }
-                })
+            let report = move |p: Progress| progress.set(Some(p));
+            let first_rows = move |t: LoadedTable| {
+                if crate::fetch::generation() == generation {
+                    preview.set(Some(Arc::new(t)));
+                }
             };
-            let result = load_table(&request, report).await;
+            let result = load_table(&request, report, first_rows).await;
+            preview.set(None);
             // A cancelled load leaves the page where the user went.
             if crate::fetch::generation() != generation {
                 return;
@@ -263,7 +264,7 @@ pub fn App() -> impl IntoView {
         {move || match phase.get() {
             Phase::Start => view! { <StartPage /> }.into_any(),
             Phase::Catalog { catalog, selected } => view! { <CatalogPage catalog selected /> }.into_any(),
-            Phase::Loading { url, progress } => {
+            Phase::Loading { url } => {
                 let on_cancel = Callback::new(move |()| {
                     crate::fetch::cancel_loads();
                     // Back to the start page, without the table in the address.
@@ -272,7 +273,12 @@ pub fn App() -> impl IntoView {
                     }
                     phase.set(Phase::Start);
                 });
-                view! { <LoadingView url progress on_cancel /> }.into_any()
+                view! {
+                    <LoadingView url progress on_cancel />
+                    // The first rows, while the rest arrives (replaced when it has).
+                    {move || preview.get().map(|loaded| view! { <TableView loaded /> }.into_any())}
+                }
+                .into_any()
             }
             Phase::Failed(message) => view! {
                 <main class="failed">
@@ -290,8 +296,12 @@ pub fn App() -> impl IntoView {
 }
 
 #[component]
-fn LoadingView(url: String, progress: Option<Progress>, on_cancel: Callback<()>) -> impl IntoView {
-    let (label, fraction) = match progress {
+fn LoadingView(
+    url: String,
+    progress: RwSignal<Option<Progress>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let label_and_fraction = move || match progress.get() {
         None => ("starting…".to_string(), None),
         Some(Progress::Fetching { received, total }) => (
             match total {
@@ -317,8 +327,8 @@ fn LoadingView(url: String, progress: Option<Progress>, on_cancel: Callback<()>)
     view! {
         <main class="loading">
             <p>"Loading " <code>{url}</code></p>
-            <progress max="1" value=fraction.map(|f| f.to_string())></progress>
-            <p class="progress-label">{label}</p>
+            <progress max="1" value=move || label_and_fraction().1.map(|f| f.to_string())></progress>
+            <p class="progress-label">{move || label_and_fraction().0}</p>
             <button class="cancel-load" on:click=move |_| on_cancel.run(())>"Cancel"</button>
         </main>
     }

@@ -229,7 +229,12 @@ pub fn cancel_all() {
 }
 
 /// Loads the Parquet or Arrow table at `url` (absolute) through the worker.
-pub async fn load(url: &str, budget: u64, progress: &impl Fn(Progress)) -> Result<Table, String> {
+pub async fn load(
+    url: &str,
+    budget: u64,
+    progress: &impl Fn(Progress),
+    first_rows: &dyn Fn(&Table),
+) -> Result<Table, String> {
     let client = CLIENT.with(Rc::clone);
     let inbox = SharedInbox::default();
     let id = {
@@ -274,6 +279,9 @@ pub async fn load(url: &str, budget: u64, progress: &impl Fn(Progress)) -> Resul
                     // every row at once, so no column doubles midway.
                     _ => {
                         let mut first = part;
+                        if first.row_count() > 0 {
+                            first_rows(&first);
+                        }
                         first.reserve(expected.saturating_sub(first.row_count()));
                         table = Some(first);
                     }

@@ -95,6 +95,29 @@ struct Ctx<'a, P: Fn(Progress)> {
     /// Files being opened right now: a joined table that (through others) joins
     /// itself is a loop, reported instead of recursing forever.
     opening: std::cell::RefCell<Vec<String>>,
+    /// Shows the first rows while the rest arrives (a table opened alone).
+    preview: Option<&'a dyn Fn(LoadedTable)>,
+}
+
+/// Rows read before the first rows are shown (enough to fill a screen or two).
+const PREVIEW_ROWS: usize = 200;
+
+impl<P: Fn(Progress)> Ctx<'_, P> {
+    /// Hands `table` (the first rows of `url`) to the preview, if this file is
+    /// the one the user opened (not an input of a join or a partition).
+    fn show_preview(&self, url: &str, artifact: &Artifact, table: Table) {
+        if let Some(preview) = self.preview
+            && self.opening.borrow().len() == 1
+        {
+            preview(LoadedTable {
+                url: url.to_string(),
+                root: artifact.folder.clone(),
+                media: vec![artifact.media.clone(); table.columns.len()],
+                table,
+                compare: None,
+            });
+        }
+    }
 }
 
 /// Loads what `req` names (relative URLs resolve against the page); with
@@ -102,16 +125,17 @@ struct Ctx<'a, P: Fn(Progress)> {
 pub async fn load_table(
     req: &OpenRequest,
     progress: impl Fn(Progress),
+    preview: impl Fn(LoadedTable),
 ) -> Result<LoadedTable, String> {
     if let Some(other) = &req.with {
         return join_two(req, other, &progress).await;
     }
     if req.compare.is_empty() {
-        return load_one(req, &progress).await;
+        return load_one(req, &progress, Some(&preview)).await;
     }
     let mut loaded = Vec::new();
     for url in std::iter::once(&req.table).chain(&req.compare) {
-        loaded.push(load_one(&req.single(url), &progress).await?);
+        loaded.push(load_one(&req.single(url), &progress, None).await?);
     }
     let versions = version_labels(&loaded);
     let tables: Vec<&Table> = loaded.iter().map(|l| &l.table).collect();
@@ -190,8 +214,8 @@ async fn join_two(
     }
     let mut first = req.single(&req.table);
     first.root = req.root.clone();
-    let left = load_one(&first, progress).await?;
-    let right = load_one(&req.single(other), progress).await?;
+    let left = load_one(&first, progress, None).await?;
+    let right = load_one(&req.single(other), progress, None).await?;
     let (k1, k2) = match req.on.as_deref().map(str::trim) {
         Some(on) if !on.is_empty() => match on.split_once(',') {
             Some((a, b)) => (a.trim().to_string(), b.trim().to_string()),
@@ -256,7 +280,11 @@ fn version_labels(loaded: &[LoadedTable]) -> Vec<String> {
     }
 }
 
-async fn load_one(req: &OpenRequest, progress: &impl Fn(Progress)) -> Result<LoadedTable, String> {
+async fn load_one(
+    req: &OpenRequest,
+    progress: &impl Fn(Progress),
+    preview: Option<&dyn Fn(LoadedTable)>,
+) -> Result<LoadedTable, String> {
     let abs = absolute_url(&req.table)?;
     let folder = match &req.root {
         Some(r) => {
@@ -285,6 +313,7 @@ async fn load_one(req: &OpenRequest, progress: &impl Fn(Progress)) -> Result<Loa
         join: req.join.unwrap_or(JoinKind::Inner),
         progress,
         opening: std::cell::RefCell::new(Vec::new()),
+        preview,
     };
     let artifact = open_artifact(&folder, &ctx).await;
     let (table, media) = match abs.strip_prefix(&folder) {
@@ -386,7 +415,8 @@ async fn load_url_once<P: Fn(Progress)>(
     };
     if crate::columnar::is_columnar(url) {
         // Parquet / Arrow: fetched and decoded by the worker, off this thread.
-        return crate::columnar::load(url, crate::fetch::budget(), progress)
+        let first_rows = |t: &Table| ctx.show_preview(url, artifact, t.clone());
+        return crate::columnar::load(url, crate::fetch::budget(), progress, &first_rows)
             .await
             .map(own);
     }
@@ -396,6 +426,8 @@ async fn load_url_once<P: Fn(Progress)>(
     let mut head: Option<Vec<u8>> = Some(Vec::new());
     let mut is_table = false;
     let mut streaming = true;
+    let mut previewed = false;
+    let mut reserved = false;
     let fetched = fetch_chunks(url, |chunk, received, total| {
         received_bytes = received;
         if let Some(h) = head.as_mut() {
@@ -416,6 +448,27 @@ async fn load_url_once<P: Fn(Progress)>(
                 }
                 Ok(()) => {}
             }
+        }
+        // Once the first rows show how many bytes a row takes, make room for
+        // the whole file's rows (estimated from Content-Length) in one step.
+        if is_table
+            && !reserved
+            && let Some(t) = total
+            && reader.rows_read() >= 4096
+        {
+            reserved = true;
+            let estimate = reader.rows_read() as f64 * t as f64 / received.max(1) as f64;
+            reader.reserve_rows(
+                (estimate * 1.05) as usize - reader.rows_read().min(estimate as usize),
+            );
+        }
+        if is_table
+            && !previewed
+            && reader.rows_read() >= PREVIEW_ROWS
+            && let Some(first) = reader.preview()
+        {
+            previewed = true;
+            ctx.show_preview(url, artifact, first);
         }
         match (is_table, total) {
             (true, Some(t)) => progress(Progress::Reading {

@@ -264,3 +264,47 @@ async fn cancel_stops_a_slow_parquet_load() {
             .unwrap_or(false)
     );
 }
+
+/// While a large table arrives, its first rows are already in a grid (the
+/// page still says "loading"); the whole table replaces them when it is in.
+/// Both paths: a streamed table.json and a Parquet file read by the worker.
+#[tokio::test]
+async fn first_rows_show_while_the_rest_arrives() {
+    let table = predictions(12_000, &["cat", "dog", "emu"], 0);
+    let json = loupe_core::export::view_to_table_json(
+        &table,
+        &loupe_core::View {
+            rows: (0..table.row_count() as u32).collect(),
+            ..loupe_core::View::default()
+        },
+        &[],
+    );
+    std::fs::write(generated().join("slow.table.json"), json).expect("write json");
+    let parquet =
+        loupe_columnar::parquet_write::write_parquet_with(&table, 2_000).expect("parquet");
+    std::fs::write(generated().join("preview.parquet"), parquet).expect("write parquet");
+
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    for file in ["slow.table.json", "preview.parquet"] {
+        s.client
+            .goto(&format!("{}/?table=/generated/@slow/{file}", s.base))
+            .await
+            .expect("navigate");
+        let early = s
+            .wait_for(
+                "(() => { const g = document.querySelector('[role=grid]'); \
+                  return g && document.body.dataset.loupeState === 'loading' \
+                    ? g.getAttribute('aria-rowcount') : ''; })()",
+                "a grid of first rows while loading",
+            )
+            .await;
+        let early: usize = early.as_str().unwrap_or("0").parse().unwrap_or(0);
+        assert!(
+            early > 1 && early < 12_001,
+            "{file}: {early} rows shown early"
+        );
+        assert_eq!(s.wait_state().await, "ready", "{file}");
+        rowcount(&s, 12_000, file).await;
+    }
+}

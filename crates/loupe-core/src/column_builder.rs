@@ -16,13 +16,13 @@ use crate::fxhash::FxMap;
 /// Builds a column cell by cell, choosing the storage from what arrives:
 /// the first non-null cell picks the type; ints widen to floats; anything
 /// else that disagrees turns the column into `Value`s.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ColumnBuilder {
     state: State,
     len: usize,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 enum State {
     #[default]
     Empty,
@@ -237,6 +237,40 @@ impl ColumnBuilder {
                 bytes,
                 valid,
             };
+        }
+    }
+
+    /// Room for `additional` more cells (a reader that can estimate the rows to come).
+    pub fn reserve(&mut self, additional: usize) {
+        match &mut self.state {
+            State::Empty => {}
+            State::Bool { values, valid } => {
+                values.reserve(additional);
+                valid.reserve(additional);
+            }
+            State::Int { values, valid } => {
+                values.reserve(additional);
+                valid.reserve(additional);
+            }
+            State::Float { values, valid } => {
+                values.reserve(additional);
+                valid.reserve(additional);
+            }
+            State::Dict { codes, valid, .. } => {
+                codes.reserve(additional);
+                valid.reserve(additional);
+            }
+            State::Text {
+                offsets,
+                bytes,
+                valid,
+            } => {
+                let per_row = bytes.len() / offsets.len().max(1);
+                offsets.reserve(additional);
+                bytes.reserve(per_row.saturating_mul(additional));
+                valid.reserve(additional);
+            }
+            State::Values(v) => v.reserve(additional),
         }
     }
 

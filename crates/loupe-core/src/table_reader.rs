@@ -460,6 +460,31 @@ impl StreamingTableReader {
     }
 
     /// True once the fields before `data` were read: the type is then known.
+    /// Room for `additional` more rows in every column (the caller estimates
+    /// them from the body's size), so columns never double and copy midway.
+    pub fn reserve_rows(&mut self, additional: usize) {
+        for b in &mut self.core.builders {
+            b.reserve(additional);
+        }
+    }
+
+    /// The rows read so far as a table (column names and types known, at least
+    /// one row), without disturbing the read: what a viewer shows while the
+    /// rest of the body arrives. It copies those rows, so call it once, early.
+    pub fn preview(&self) -> Option<Table> {
+        let names = self.core.names.clone()?;
+        if self.core.rows == 0 || self.core.builders.len() != names.len() {
+            return None;
+        }
+        let column_types = self
+            .core
+            .fields
+            .iter()
+            .find(|(k, _)| k == "column_types")
+            .map(|(_, v)| v);
+        assemble(names, self.core.builders.clone(), column_types).ok()
+    }
+
     pub fn header_read(&self) -> bool {
         matches!(self.core.stage(), Stage::Rows { .. } | Stage::Done)
             || self.core.type_tag().is_some()

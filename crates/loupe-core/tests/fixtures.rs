@@ -492,6 +492,33 @@ fn streaming_split_at_every_byte_boundary_matches_whole_reads() {
     }
 }
 
+/// A preview while streaming holds exactly the rows read so far, equal to
+/// the first rows of the whole table, and leaves the read undisturbed.
+#[test]
+fn streaming_preview_is_the_first_rows_of_the_table() {
+    let bytes = read("value_types/v0/values.table.json");
+    let whole = loupe_core::read_table(&bytes).expect("whole");
+    let mut s = loupe_core::StreamingTableReader::new();
+    let mut previewed = false;
+    for chunk in bytes.chunks(97) {
+        s.push(chunk).expect("chunk");
+        if !previewed && let Some(p) = s.preview() {
+            previewed = true;
+            assert_eq!(p.row_count(), s.rows_read());
+            assert!(p.row_count() < whole.row_count(), "preview before the end");
+            for (a, b) in p.columns.iter().zip(&whole.columns) {
+                assert_eq!(a.name, b.name);
+                for r in 0..p.row_count() {
+                    assert_eq!(a.data().get(r), b.data().get(r), "{} row {r}", a.name);
+                }
+            }
+        }
+    }
+    assert!(previewed, "no preview was ever available");
+    let streamed = s.finish().expect("finishes");
+    assert_eq!(format!("{streamed:?}"), format!("{whole:?}"));
+}
+
 #[test]
 fn streaming_errors_keep_their_position() {
     let text = b"{\"_type\": \"table\", \"columns\": [\"a\"],\n \"data\": [[1], [2}]}";
