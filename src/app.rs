@@ -206,10 +206,16 @@ pub fn App() -> impl IntoView {
                 }
             };
             let result = load_table(&request, report, first_rows).await;
-            preview.set(None);
             // A cancelled load leaves the page where the user went.
             if crate::fetch::generation() != generation {
+                preview.set(None);
                 return;
+            }
+            // Take the preview down in a task of its own before the whole
+            // table's view is built: together they would block the page longer.
+            if preview.with_untracked(Option::is_some) {
+                preview.set(None);
+                crate::fetch::yield_to_browser().await;
             }
             match result {
                 Ok(loaded) => phase.set(Phase::Ready(Arc::new(loaded))),
