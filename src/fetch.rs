@@ -1,9 +1,9 @@
 //! Fetching bytes with progress, and turning browser failures into clear messages.
 
-use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use loupe_web::{ReadError, js_error_text};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ReadableStreamDefaultReader, Response};
+use web_sys::Response;
 
 /// Why a fetch failed, worded for the alert the user reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,13 +95,6 @@ impl std::fmt::Display for FetchError {
     }
 }
 
-fn js_error_text(err: &JsValue) -> String {
-    err.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| err.as_string())
-        .unwrap_or_else(|| "unknown error".into())
-}
-
 /// Fetches `url`, handing each chunk to `on_chunk(chunk, received, total)` as it
 /// arrives (`total` from Content-Length when the server sends it). An error from
 /// `on_chunk` stops the download and is returned as `Err(Err(message))`.
@@ -141,47 +134,26 @@ pub async fn fetch_chunks(
     let Some(body) = response.body() else {
         return Ok(());
     };
-    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut received = 0u64;
-    let mut buf = Vec::new();
     let started = generation();
-    loop {
+    let read = loupe_web::read_stream(body, |chunk, received| {
         if generation() != started {
-            let _ = reader.cancel();
-            return Err(Err(CANCELLED.into()));
+            return Err(Err(CANCELLED.to_string()));
         }
-        let chunk = JsFuture::from(reader.read()).await.map_err(|e| {
-            Ok(FetchError::Network(format!(
-                "connection lost while reading: {}",
-                js_error_text(&e)
-            )))
-        })?;
-        let done = Reflect::get(&chunk, &"done".into())
-            .ok()
-            .and_then(|d| d.as_bool())
-            .unwrap_or(true);
-        if done {
-            return Ok(());
+        if received > limit {
+            return Err(Ok(FetchError::TooLarge {
+                bytes: received,
+                budget: limit,
+                known_early: false,
+            }));
         }
-        if let Ok(value) = Reflect::get(&chunk, &"value".into()) {
-            let array: Uint8Array = value.unchecked_into();
-            buf.resize(array.length() as usize, 0);
-            array.copy_to(&mut buf);
-            received += buf.len() as u64;
-            if received > limit {
-                let _ = reader.cancel();
-                return Err(Ok(FetchError::TooLarge {
-                    bytes: received,
-                    budget: limit,
-                    known_early: false,
-                }));
-            }
-            if let Err(e) = on_chunk(&buf, received, total) {
-                // Stop the download: nothing more of it is wanted.
-                let _ = reader.cancel();
-                return Err(Err(e));
-            }
-        }
+        // An error stops the download: nothing more of it is wanted.
+        on_chunk(chunk, received, total).map_err(Err)
+    })
+    .await;
+    match read {
+        Ok(()) => Ok(()),
+        Err(ReadError::Lost(message)) => Err(Ok(FetchError::Network(message))),
+        Err(ReadError::Stopped(stop)) => Err(stop),
     }
 }
 

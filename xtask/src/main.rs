@@ -336,6 +336,8 @@ fn test() -> Result {
         "loupe",
         "-p",
         "loupe-worker",
+        "-p",
+        "loupe-web",
         "--all-targets",
         "--target",
         WASM_TARGET,

@@ -36,6 +36,18 @@ fn dict_batch(schema: &Arc<Schema>, ids: &[i64], labels: &[Option<&str>]) -> Rec
     .expect("batch")
 }
 
+/// `id` (int) and `label` (dictionary-encoded strings).
+fn id_label_schema() -> Arc<Schema> {
+    Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new(
+            "label",
+            DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+            true,
+        ),
+    ]))
+}
+
 fn labels_of(t: &Table) -> Vec<Option<String>> {
     let c = t.column("label").expect("label column");
     (0..t.row_count())
@@ -48,14 +60,7 @@ fn labels_of(t: &Table) -> Vec<Option<String>> {
 /// second batch's labels wrong.
 #[test]
 fn arrow_streams_with_a_new_dictionary_per_batch_read_every_label() {
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("id", DataType::Int64, false),
-        Field::new(
-            "label",
-            DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
-            true,
-        ),
-    ]));
+    let schema = id_label_schema();
     let first = dict_batch(
         &schema,
         &[1, 2, 3],
@@ -120,14 +125,7 @@ fn count_dictionary_messages(stream: &[u8]) -> usize {
 
 #[test]
 fn arrow_files_read_like_streams() {
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("id", DataType::Int64, false),
-        Field::new(
-            "label",
-            DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
-            true,
-        ),
-    ]));
+    let schema = id_label_schema();
     let batch = dict_batch(&schema, &[7, 8], &[Some("emu"), None]);
     let mut file = Vec::new();
     {

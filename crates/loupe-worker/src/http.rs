@@ -2,10 +2,10 @@
 //! byte ranges (`Range: bytes=a-b`, the form browsers send cross-origin
 //! without a preflight).
 
-use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use loupe_web::{ReadError, js_error_text};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ReadableStreamDefaultReader, Request, RequestInit, Response, WorkerGlobalScope};
+use web_sys::{Request, RequestInit, Response, WorkerGlobalScope};
 
 /// A response body's bytes, or the file's total size from `Content-Range`.
 pub struct Ranged {
@@ -13,13 +13,6 @@ pub struct Ranged {
     /// The whole file's size when the server answered with `206 Partial Content`
     /// and let us read `Content-Range`; `None` when it sent the whole file.
     pub total: Option<u64>,
-}
-
-fn js_text(err: &JsValue) -> String {
-    err.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| err.as_string())
-        .unwrap_or_else(|| "unknown error".into())
 }
 
 fn scope() -> Result<WorkerGlobalScope, String> {
@@ -30,19 +23,19 @@ fn scope() -> Result<WorkerGlobalScope, String> {
 
 async fn send(url: &str, range: Option<(u64, u64)>) -> Result<Response, String> {
     let init = RequestInit::new();
-    let request = Request::new_with_str_and_init(url, &init).map_err(|e| js_text(&e))?;
+    let request = Request::new_with_str_and_init(url, &init).map_err(|e| js_error_text(&e))?;
     if let Some((start, end)) = range {
         request
             .headers()
             .set("Range", &format!("bytes={start}-{}", end.saturating_sub(1)))
-            .map_err(|e| js_text(&e))?;
+            .map_err(|e| js_error_text(&e))?;
     }
     let response: Response = JsFuture::from(scope()?.fetch_with_request(&request))
         .await
         .map_err(|e| {
             format!(
                 "network error ({}): the server is unreachable, or it does not allow this page's origin (CORS)",
-                js_text(&e)
+                js_error_text(&e)
             )
         })?
         .unchecked_into();
@@ -64,36 +57,16 @@ async fn send(url: &str, range: Option<(u64, u64)>) -> Result<Response, String> 
 /// bytes received so far, and may stop the download with an error.
 pub async fn read_body(
     response: &Response,
-    mut on_chunk: impl FnMut(&[u8], u64) -> Result<(), String>,
+    on_chunk: impl FnMut(&[u8], u64) -> Result<(), String>,
 ) -> Result<(), String> {
     let Some(body) = response.body() else {
         return Ok(());
     };
-    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut received = 0u64;
-    let mut buf = Vec::new();
-    loop {
-        let chunk = JsFuture::from(reader.read())
-            .await
-            .map_err(|e| format!("connection lost while reading: {}", js_text(&e)))?;
-        let done = Reflect::get(&chunk, &"done".into())
-            .ok()
-            .and_then(|d| d.as_bool())
-            .unwrap_or(true);
-        if done {
-            return Ok(());
-        }
-        if let Ok(value) = Reflect::get(&chunk, &"value".into()) {
-            let array: Uint8Array = value.unchecked_into();
-            buf.resize(array.length() as usize, 0);
-            array.copy_to(&mut buf);
-            received += buf.len() as u64;
-            if let Err(e) = on_chunk(&buf, received) {
-                let _ = reader.cancel();
-                return Err(e);
-            }
-        }
-    }
+    loupe_web::read_stream(body, on_chunk)
+        .await
+        .map_err(|e| match e {
+            ReadError::Lost(message) | ReadError::Stopped(message) => message,
+        })
 }
 
 /// Fetches a whole file, streaming.
