@@ -193,7 +193,8 @@ fn post(client: &Rc<RefCell<Client>>, message: Object) -> Result<(), String> {
     Ok(())
 }
 
-fn open_message(kind: &str, id: u32, url: &str, budget: u64) -> Object {
+/// A message to the worker: `open` (with the URL and memory budget) or `cancel`.
+fn request(kind: &str, id: u32, url: &str, budget: u64) -> Object {
     let m = Object::new();
     let _ = Reflect::set(&m, &"kind".into(), &kind.into());
     let _ = Reflect::set(&m, &"id".into(), &id.into());
@@ -213,7 +214,7 @@ impl Drop for CancelOnDrop {
         CLIENT.with(|client| {
             client.borrow_mut().routes.remove(&self.id);
             if !self.finished {
-                let _ = post(client, open_message("cancel", self.id, "", 0));
+                let _ = post(client, request("cancel", self.id, "", 0));
             }
         });
     }
@@ -248,7 +249,7 @@ pub async fn load(
         id,
         finished: false,
     };
-    post(&client, open_message("open", id, url, budget))
+    post(&client, request("open", id, url, budget))
         .map_err(|e| format!("Could not load {url}: {e}"))?;
     // Each piece is appended as it arrives (one short task per piece), so no
     // step at the end copies the whole table at once.

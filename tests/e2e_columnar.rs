@@ -34,17 +34,6 @@ fn predictions(n: usize, labels: &[&str], first_id: usize) -> Table {
     loupe_core::read_table(json.as_bytes()).expect("generated table parses")
 }
 
-async fn rowcount(s: &Session, rows: usize, what: &str) {
-    s.wait_for(
-        &format!(
-            "Number(document.querySelector('[role=grid]')?.getAttribute('aria-rowcount')) === {}",
-            rows + 1
-        ),
-        what,
-    )
-    .await;
-}
-
 #[tokio::test]
 async fn parquet_opens_row_group_by_row_group_over_range_requests() {
     let table = predictions(20_000, &["cat", "dog", "emu", "owl"], 0);
@@ -55,14 +44,14 @@ async fn parquet_opens_row_group_by_row_group_over_range_requests() {
     let _one = BROWSER.lock().await;
     let s = Session::start().await;
     assert_eq!(s.open("?table=/generated/preds.parquet").await, "ready");
-    rowcount(&s, 20_000, "all 20,000 rows").await;
+    s.wait_rows(20_000, "all 20,000 rows").await;
     // The cells are the file's: a filter on a string column and on nulls.
     assert_eq!(
         s.open("?table=/generated/preds.parquet&filter=label%20%3D%3D%20%22owl%22")
             .await,
         "ready"
     );
-    rowcount(&s, 5_000, "owl rows").await;
+    s.wait_rows(5_000, "owl rows").await;
     // Image structs are images (the grid shows an <img> for the image column).
     s.wait_for("document.querySelector('[role=grid] img')", "an image cell")
         .await;
@@ -107,7 +96,7 @@ async fn arrow_stream_with_a_dictionary_per_batch_shows_every_label() {
     let _one = BROWSER.lock().await;
     let s = Session::start().await;
     assert_eq!(s.open("?table=/generated/preds.arrows").await, "ready");
-    rowcount(&s, 900, "all batches").await;
+    s.wait_rows(900, "all batches").await;
     for (label, n) in [("cat", 250), ("ship", 100), ("owl", 300), ("dog", 150)] {
         let filter = format!("label == \"{label}\"");
         let url = format!(
@@ -118,7 +107,7 @@ async fn arrow_stream_with_a_dictionary_per_batch_shows_every_label() {
                 .collect::<String>()
         );
         assert_eq!(s.open(&url).await, "ready");
-        rowcount(&s, n, label).await;
+        s.wait_rows(n, label).await;
     }
 }
 
@@ -183,13 +172,13 @@ async fn duckdb_partitioned_parquet_opens_as_one_table() {
     let s = Session::start().await;
     let table = "?table=/generated/duck/predictions.partitioned-table.json";
     assert_eq!(s.open(table).await, "ready");
-    rowcount(&s, 30_000, "every partition").await;
+    s.wait_rows(30_000, "every partition").await;
     assert_eq!(
         s.open(&format!("{table}&filter=split%20%3D%3D%20%22valid%22"))
             .await,
         "ready"
     );
-    rowcount(&s, 10_000, "the valid partition").await;
+    s.wait_rows(10_000, "the valid partition").await;
     // Every part was read with range requests.
     let parts: Vec<_> = s
         .log
@@ -305,6 +294,6 @@ async fn first_rows_show_while_the_rest_arrives() {
             "{file}: {early} rows shown early"
         );
         assert_eq!(s.wait_state().await, "ready", "{file}");
-        rowcount(&s, 12_000, file).await;
+        s.wait_rows(12_000, file).await;
     }
 }

@@ -188,6 +188,42 @@ impl Session {
         }
     }
 
+    /// Waits until the grid shows `rows` rows (its `aria-rowcount` counts the header too).
+    pub async fn wait_rows(&self, rows: usize, what: &str) {
+        self.wait_for(
+            &format!(
+                "Number(document.querySelector('[role=grid]')?.getAttribute('aria-rowcount')) === {}",
+                rows + 1
+            ),
+            what,
+        )
+        .await;
+    }
+
+    /// Types `text` into the filter box (and presses Enter when asked).
+    pub async fn type_filter(&self, text: &str, press_enter: bool) {
+        let enter = if press_enter {
+            "f.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));"
+        } else {
+            ""
+        };
+        self.js(&format!(
+            "const f = document.getElementById('loupe-filter'); f.value = {}; \
+             f.dispatchEvent(new Event('input', {{bubbles: true}})); {enter} return 0",
+            serde_json::to_string(text).expect("json string")
+        ))
+        .await;
+    }
+
+    /// The page's query string, decoded (`+` as space).
+    pub async fn location_search(&self) -> String {
+        self.js("return decodeURIComponent(location.search.replace(/\\+/g, ' '))")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// Opens `path_and_query` relative to the served site and waits until the app settles.
     pub async fn open(&self, path_and_query: &str) -> String {
         self.client
