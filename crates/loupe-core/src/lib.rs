@@ -29,6 +29,7 @@ pub mod manifest;
 pub mod media;
 pub mod media_resolver;
 pub mod ops;
+pub mod partition_window;
 pub mod path;
 pub mod pca;
 pub mod points3d;
