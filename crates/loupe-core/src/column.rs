@@ -92,6 +92,14 @@ pub enum ColumnData {
     Values(Vec<Value>),
 }
 
+/// Bytes to reserve for `additional` more strings, after `rows` strings took
+/// `bytes`. Later rows can be longer (ids gain digits), and one byte short per
+/// row would double the whole buffer near the end: 1/8 more than the average.
+pub(crate) fn text_bytes_for(bytes: usize, rows: usize, additional: usize) -> usize {
+    let per_row = bytes as f64 / rows.max(1) as f64 * 1.125;
+    (per_row * additional as f64).ceil() as usize
+}
+
 impl ColumnData {
     /// Dictionary storage; an empty dictionary gets one empty string, so every
     /// code (even under null cells) indexes it.
@@ -129,9 +137,8 @@ impl ColumnData {
                 bytes,
                 valid,
             } => {
-                let per_row = bytes.len() / offsets.len().max(1);
                 offsets.reserve(additional);
-                bytes.reserve(per_row.saturating_mul(additional));
+                bytes.reserve(text_bytes_for(bytes.len(), offsets.len() - 1, additional));
                 valid.reserve(additional);
             }
             ColumnData::Values(v) => v.reserve(additional),

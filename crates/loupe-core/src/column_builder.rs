@@ -265,9 +265,12 @@ impl ColumnBuilder {
                 bytes,
                 valid,
             } => {
-                let per_row = bytes.len() / offsets.len().max(1);
                 offsets.reserve(additional);
-                bytes.reserve(per_row.saturating_mul(additional));
+                bytes.reserve(crate::column::text_bytes_for(
+                    bytes.len(),
+                    offsets.len().saturating_sub(1),
+                    additional,
+                ));
                 valid.reserve(additional);
             }
             State::Values(v) => v.reserve(additional),
