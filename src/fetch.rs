@@ -135,7 +135,8 @@ pub async fn fetch_chunks(
         return Ok(());
     };
     let started = generation();
-    let read = loupe_web::read_stream(body, |chunk, received| {
+    // Slices of ~20 ms: the page answers input while a big body is parsed.
+    let read = loupe_web::read_stream(body, Some(20.0), |chunk, received| {
         if generation() != started {
             return Err(Err(CANCELLED.to_string()));
         }
@@ -193,10 +194,5 @@ pub fn absolute_url(url: &str) -> Result<String, String> {
 
 /// Lets the browser paint and handle input before more work (a macrotask boundary).
 pub async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
+    loupe_web::next_task().await;
 }

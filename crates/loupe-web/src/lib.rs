@@ -23,15 +23,49 @@ pub enum ReadError<E> {
     Stopped(E),
 }
 
+/// Lets the event loop run (input, paint) before more work: `scheduler.yield()`
+/// where the browser has it (no timer clamping, the continuation goes first),
+/// else a zero-delay timer. Works on the main thread and in workers.
+pub async fn next_task() {
+    let global = js_sys::global();
+    let scheduled = Reflect::get(&global, &"scheduler".into())
+        .ok()
+        .filter(|s| s.is_object())
+        .and_then(|s| {
+            let f = Reflect::get(&s, &"yield".into()).ok()?;
+            f.dyn_ref::<js_sys::Function>()?.call0(&s).ok()
+        })
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    let promise = scheduled.unwrap_or_else(|| {
+        js_sys::Promise::new(&mut |resolve, _| {
+            if let Ok(set_timeout) = Reflect::get(&global, &"setTimeout".into())
+                && let Some(f) = set_timeout.dyn_ref::<js_sys::Function>()
+            {
+                let _ = f.call2(&global, &resolve, &JsValue::from(0));
+            }
+        })
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// The most bytes handed to `read_stream`'s callback at once.
+const STEP_BYTES: usize = 256 * 1024;
+
 /// Reads `body` to its end, handing each chunk and the bytes received so far
 /// to `on_chunk`; an `Err` from it cancels the download and is returned.
+///
+/// Chunks already buffered resolve `read()` as microtasks, so a fast network
+/// would run the whole body as one task: with `slice_ms`, the loop gives the
+/// event loop a turn whenever that long has passed since the last one.
 pub async fn read_stream<E>(
     body: ReadableStream,
+    slice_ms: Option<f64>,
     mut on_chunk: impl FnMut(&[u8], u64) -> Result<(), E>,
 ) -> Result<(), ReadError<E>> {
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut received = 0u64;
     let mut buf = Vec::new();
+    let mut slice_start = js_sys::Date::now();
     loop {
         let chunk = JsFuture::from(reader.read()).await.map_err(|e| {
             ReadError::Lost(format!(
@@ -50,10 +84,20 @@ pub async fn read_stream<E>(
             let array: Uint8Array = value.unchecked_into();
             buf.resize(array.length() as usize, 0);
             array.copy_to(&mut buf);
-            received += buf.len() as u64;
-            if let Err(e) = on_chunk(&buf, received) {
-                let _ = reader.cancel();
-                return Err(ReadError::Stopped(e));
+            // A chunk can be megabytes: handed over in steps, so a slice
+            // ends close to `slice_ms` whatever the network's chunk size.
+            for step in buf.chunks(STEP_BYTES) {
+                received += step.len() as u64;
+                if let Err(e) = on_chunk(step, received) {
+                    let _ = reader.cancel();
+                    return Err(ReadError::Stopped(e));
+                }
+                if let Some(ms) = slice_ms
+                    && js_sys::Date::now() - slice_start > ms
+                {
+                    next_task().await;
+                    slice_start = js_sys::Date::now();
+                }
             }
         }
     }
