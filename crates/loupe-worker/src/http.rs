@@ -62,7 +62,8 @@ pub async fn read_body(
     let Some(body) = response.body() else {
         return Ok(());
     };
-    loupe_web::read_stream(body, on_chunk)
+    // A worker has no page to keep responsive: no slicing.
+    loupe_web::read_stream(body, None, on_chunk)
         .await
         .map_err(|e| match e {
             ReadError::Lost(message) | ReadError::Stopped(message) => message,
@@ -112,4 +113,57 @@ pub fn content_length(response: &Response) -> Option<u64> {
         .ok()
         .flatten()
         .and_then(|v| v.parse().ok())
+}
+
+/// The bytes of some ranges of a file: `(start, bytes)` in the order asked.
+pub type RangeBytes = Vec<(u64, Vec<u8>)>;
+
+/// Byte ranges being fetched in the background: started by `prefetch`, taken by
+/// `wait`. The worker decodes one row group while the next one downloads.
+pub struct Prefetch {
+    done: js_sys::Promise,
+    result: std::rc::Rc<std::cell::RefCell<Option<Result<RangeBytes, String>>>>,
+}
+
+/// Starts fetching `ranges` of `url` (one after another) in a task of its own.
+pub fn prefetch(url: &str, ranges: Vec<std::ops::Range<u64>>) -> Prefetch {
+    let result = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let mut resolve = None;
+    let done = js_sys::Promise::new(&mut |r, _| resolve = Some(r));
+    let (url, slot) = (url.to_string(), result.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut chunks = Vec::with_capacity(ranges.len());
+        let mut outcome = Ok(());
+        for range in ranges {
+            match get_range(&url, range.start, range.end).await {
+                Ok(got) => chunks.push((range.start, got.bytes)),
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+        *slot.borrow_mut() = Some(outcome.map(|()| chunks));
+        if let Some(resolve) = resolve {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    Prefetch { done, result }
+}
+
+impl Prefetch {
+    /// The ranges' bytes, `(start, bytes)` in the order asked.
+    pub async fn wait(self) -> Result<RangeBytes, String> {
+        let _ = JsFuture::from(self.done).await;
+        self.result
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| Err("a prefetch ended without a result".into()))
+    }
+}
+
+/// Lets tasks spawned just now start (e.g. a prefetch sends its request)
+/// before this one goes on with synchronous work.
+pub async fn let_spawned_tasks_start() {
+    let _ = JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED)).await;
 }

@@ -139,16 +139,25 @@ async fn open_parquet(url: &str, budget: u64, sink: &impl Sink) -> Result<(), St
     sink.expect_rows(plan.rows());
     sink.progress(fetched, Some(len), 0);
     let mut rows = 0u64;
+    // Row group `rg + 1` downloads while `rg` is decoded (at most two in memory).
+    let mut next = (plan.row_groups() > 0).then(|| http::prefetch(url, plan.byte_ranges(0)));
     for rg in 0..plan.row_groups() {
+        let Some(pending) = next.take() else { break };
+        let got = pending.wait().await?;
         if sink.cancelled() {
             return Ok(());
         }
-        let mut chunks = Vec::new();
-        for range in plan.byte_ranges(rg) {
-            let got = http::get_range(url, range.start, range.end).await?;
-            fetched += got.bytes.len() as u64;
-            chunks.push((range.start, Bytes::from(got.bytes)));
+        if rg + 1 < plan.row_groups() {
+            next = Some(http::prefetch(url, plan.byte_ranges(rg + 1)));
+            http::let_spawned_tasks_start().await;
         }
+        let chunks: Vec<(u64, Bytes)> = got
+            .into_iter()
+            .map(|(start, bytes)| {
+                fetched += bytes.len() as u64;
+                (start, Bytes::from(bytes))
+            })
+            .collect();
         let table = plan
             .read_row_group(rg, chunks)
             .map_err(|e| format!("row group {rg}: {e}"))?;
