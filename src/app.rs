@@ -25,6 +25,7 @@ use crate::mask_store::{Masks, load_all, wants_masks};
 use crate::over_versions::OverVersions;
 use crate::palette::version_colour;
 use crate::panels::{ImageView, PanelRegistry, SharedRegistry};
+use crate::partitions::PartitionPager;
 use crate::plugins::PluginConsent;
 use crate::query_bar::QueryBar;
 use crate::saved_views::SavedViews;
@@ -160,6 +161,15 @@ pub fn App() -> impl IntoView {
     {
         crate::fetch::set_budget((mb * f64::from(1 << 20)) as u64);
     }
+    // The memory budget of a partitioned table's parts (`&memory_mb=`): beyond it they page.
+    if let Some(mb) = search_params()
+        .iter()
+        .find(|(k, _)| k == "memory_mb")
+        .and_then(|(_, v)| v.parse::<f64>().ok())
+        .filter(|mb| *mb > 0.0)
+    {
+        crate::partitions::set_memory_budget((mb * f64::from(1 << 20)) as usize);
+    }
     // Embed mode (`&embed=1`): only the panel, sized to its iframe.
     if search_params()
         .iter()
@@ -200,10 +210,16 @@ pub fn App() -> impl IntoView {
         let generation = crate::fetch::generation();
         spawn_local(async move {
             let report = move |p: Progress| progress.set(Some(p));
+            // Shown in a task of its own: the rows arrive in the middle of
+            // reading the body, which should not wait for a view to be built.
             let first_rows = move |t: LoadedTable| {
-                if crate::fetch::generation() == generation {
-                    preview.set(Some(Arc::new(t)));
-                }
+                spawn_local(async move {
+                    crate::fetch::yield_to_browser().await;
+                    let loading = phase.with_untracked(|p| matches!(p, Phase::Loading { .. }));
+                    if loading && crate::fetch::generation() == generation {
+                        let _ = preview.try_set(Some(Arc::new(t)));
+                    }
+                });
             };
             let result = load_table(&request, report, first_rows).await;
             // A cancelled load leaves the page where the user went.
@@ -223,6 +239,9 @@ pub fn App() -> impl IntoView {
             }
         });
     };
+    provide_context(crate::partitions::ShowTable(Callback::new(move |t| {
+        phase.set(Phase::Ready(t));
+    })));
     provide_context(crate::local_files::OpenLocal(Callback::new(
         move |address: String| start(OpenRequest::table(&address)),
     )));
@@ -582,9 +601,16 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
         .map(|c| c.versions.clone())
         .unwrap_or_default();
     let scroll = RwSignal::new((0, 0));
+    // A paged partitioned table moves on when the grid is scrolled to an end.
+    let page_request = RwSignal::new(None::<bool>);
+    let on_edge = loaded
+        .partitions
+        .is_some()
+        .then(|| Callback::new(move |later: bool| page_request.set(Some(later))));
+    let start_row = loaded.start_row;
     let grids = move || {
         if layout.get() != Layout::Side || versions.is_empty() {
-            return view! { <Grid model=grid_model on_header /> }.into_any();
+            return view! { <Grid model=grid_model on_header start_row on_edge /> }.into_any();
         }
         let panes = versions
             .iter()
@@ -636,6 +662,7 @@ fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
                 <EmbedSnippet />
             </header>
             <QueryBar query schema run_error />
+            <PartitionPager loaded=loaded.clone() request=page_request />
             {compare_legend}
             <OverVersions loaded=loaded.clone() view />
             <ConfusionPanel loaded=loaded.clone() view query />

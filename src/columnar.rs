@@ -233,7 +233,7 @@ pub fn cancel_all() {
 pub async fn load(
     url: &str,
     budget: u64,
-    progress: &impl Fn(Progress),
+    progress: &dyn Fn(Progress),
     first_rows: &dyn Fn(&Table),
 ) -> Result<Table, String> {
     let client = CLIENT.with(Rc::clone);
@@ -282,6 +282,9 @@ pub async fn load(
                         let mut first = part;
                         if first.row_count() > 0 {
                             first_rows(&first);
+                            // Decoding the first piece and making room for
+                            // every row are two tasks, not one long one.
+                            crate::fetch::yield_to_browser().await;
                         }
                         first.reserve(expected.saturating_sub(first.row_count()));
                         table = Some(first);

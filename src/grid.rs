@@ -69,6 +69,13 @@ pub fn Grid(
     /// Shared scroll position (top, left): grids given the same signal scroll together.
     #[prop(optional)]
     scroll_sync: Option<RwSignal<(i32, i32)>>,
+    /// The row shown at the top when the rows are first drawn.
+    #[prop(optional)]
+    start_row: usize,
+    /// Called when the user scrolls to the last row (`true`) or back to the first
+    /// (`false`): a paged table loads the next or previous part.
+    #[prop(optional_no_strip)]
+    on_edge: Option<Callback<bool>>,
 ) -> impl IntoView {
     let visual = Memo::new(move |_| model.with(|m| m.columns.iter().any(|c| c.visual)));
     let row_height = move || if visual.get() { 100.0 } else { 30.0 };
@@ -98,11 +105,6 @@ pub fn Grid(
             viewport.set(f64::from(el.client_height()));
         }
     };
-    Effect::new(move |_| {
-        if scroller.get().is_some() {
-            measure();
-        }
-    });
     let resize = window_event_listener(ev::resize, move |_| measure());
     // Follow the shared scroll position (set by a sibling grid).
     Effect::new(move |_| {
@@ -117,7 +119,28 @@ pub fn Grid(
             el.set_scroll_left(left);
         }
     });
+    // The rows are drawn in a task of their own, after the page around the
+    // grid: one task building both blocked the page for ~2× as long. The
+    // viewport is measured then too: reading its height while the page is
+    // still being built would force a layout of all of it mid-task.
+    let rows_due = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        loupe_web::next_task().await;
+        measure();
+        if start_row > 0
+            && let Some(el) = scroller.get_untracked()
+        {
+            let top = start_row as f64 * row_height();
+            el.set_scroll_top(top as i32);
+            scroll_top.set(top);
+        }
+        // (The grid may be gone by then: `try_set` ignores a disposed signal.)
+        let _ = rows_due.try_set(true);
+    });
     let range = Memo::new(move |_| {
+        if !rows_due.get() {
+            return (0, 0);
+        }
         let h = row_height();
         let n = model.with(|m| m.rows);
         let first = (scroll_top.get() / h) as usize;
@@ -303,7 +326,16 @@ pub fn Grid(
              class:visual=move || visual.get()
              on:scroll=move |e| {
                  let el: web_sys::HtmlElement = event_target(&e);
-                 scroll_top.set(f64::from(el.scroll_top()));
+                 let (before, top) = (scroll_top.get_untracked(), f64::from(el.scroll_top()));
+                 scroll_top.set(top);
+                 if let Some(edge) = on_edge {
+                     let bottom = el.scroll_height() - el.client_height();
+                     if top > before && top as i32 >= bottom - 2 {
+                         edge.run(true);
+                     } else if top < before && top <= 0.0 {
+                         edge.run(false);
+                     }
+                 }
                  if let Some(sync) = scroll_sync {
                      let here = (el.scroll_top(), el.scroll_left());
                      if sync.get_untracked() != here {

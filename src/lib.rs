@@ -21,6 +21,7 @@ pub mod over_versions;
 pub mod overlay;
 pub mod palette;
 pub mod panels;
+pub mod partitions;
 pub mod plugins;
 pub mod query_bar;
 pub mod saved_views;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use loupe_core::catalog::Catalog;
 use loupe_core::document::document_from_json;
 use loupe_core::ops::{JoinKind, join};
+use loupe_core::partition_window::PartitionWindow;
 use loupe_core::path::folder_of;
 use loupe_core::{Document, Manifest, MediaResolver, StreamingTableReader, Table, Value, json};
 
@@ -27,6 +28,25 @@ pub struct LoadedTable {
     pub media: Vec<Arc<MediaResolver>>,
     /// When versions are compared: their labels and each column's version.
     pub compare: Option<CompareInfo>,
+    /// A partitioned table larger than the memory budget: its parts and which
+    /// of them `table` holds (paged through by `partitions::PartitionPager`).
+    pub partitions: Option<Arc<PartitionSource>>,
+    /// The row (over all parts) of `table`'s first row: 0 unless paged.
+    pub first_row: usize,
+    /// The row of `table` to scroll to first (where a paged table's new part begins).
+    pub start_row: usize,
+}
+
+/// A partitioned table opened on its own, for loading further parts later.
+#[derive(Debug)]
+pub struct PartitionSource {
+    pub url: String,
+    artifact: Artifact,
+    catalog: Option<(Catalog, String)>,
+    join: JoinKind,
+    /// Artifact paths of the parts, in manifest order.
+    pub parts: Vec<String>,
+    pub window: std::sync::Mutex<PartitionWindow>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +101,7 @@ pub struct OpenRequest {
 }
 
 /// One artifact version: its folder, manifest (if any) and media resolver.
+#[derive(Debug, Clone)]
 struct Artifact {
     folder: String,
     manifest: Option<Manifest>,
@@ -88,26 +109,28 @@ struct Artifact {
 }
 
 /// Shared by every load step of one request.
-struct Ctx<'a, P: Fn(Progress)> {
+struct Ctx<'a> {
     catalog: Option<(Catalog, String)>,
     join: JoinKind,
-    progress: &'a P,
+    progress: &'a dyn Fn(Progress),
     /// Files being opened right now: a joined table that (through others) joins
     /// itself is a loop, reported instead of recursing forever.
     opening: std::cell::RefCell<Vec<String>>,
     /// Shows the first rows while the rest arrives (a table opened alone).
     preview: Option<&'a dyn Fn(LoadedTable)>,
+    /// Set when the table opened is partitioned and only some parts fit the budget.
+    partitions: std::cell::RefCell<Option<PartitionSource>>,
 }
 
 /// Rows read before the first rows are shown (enough to fill a screen or two).
 const PREVIEW_ROWS: usize = 200;
 
-impl<P: Fn(Progress)> Ctx<'_, P> {
+impl Ctx<'_> {
     /// Hands `table` (the first rows of `url`) to the preview, if this file is
     /// the one the user opened (not an input of a join or a partition).
     fn show_preview(&self, url: &str, artifact: &Artifact, table: Table) {
         if let Some(preview) = self.preview
-            && self.opening.borrow().len() == 1
+            && self.is_top_level()
         {
             preview(LoadedTable {
                 url: url.to_string(),
@@ -115,8 +138,16 @@ impl<P: Fn(Progress)> Ctx<'_, P> {
                 media: vec![artifact.media.clone(); table.columns.len()],
                 table,
                 compare: None,
+                partitions: None,
+                first_row: 0,
+                start_row: 0,
             });
         }
+    }
+
+    /// Whether `url` is the file the user opened (not an input of a join or a partition).
+    fn is_top_level(&self) -> bool {
+        self.opening.borrow().len() == 1
     }
 }
 
@@ -174,6 +205,9 @@ pub async fn load_table(
             key: c.key,
             column_version: c.column_version,
         }),
+        partitions: None,
+        first_row: 0,
+        start_row: 0,
     })
 }
 
@@ -235,6 +269,9 @@ async fn join_two(
     Ok(LoadedTable {
         table,
         media,
+        partitions: None,
+        first_row: 0,
+        start_row: 0,
         ..left
     })
 }
@@ -314,6 +351,7 @@ async fn load_one(
         progress,
         opening: std::cell::RefCell::new(Vec::new()),
         preview,
+        partitions: std::cell::RefCell::new(None),
     };
     let artifact = open_artifact(&folder, &ctx).await;
     let (table, media) = match abs.strip_prefix(&folder) {
@@ -323,17 +361,25 @@ async fn load_one(
         }
         _ => load_url(&abs, &artifact, &ctx, None).await?,
     };
+    let partitions = ctx.partitions.take().map(Arc::new);
+    let first_row = partitions
+        .as_ref()
+        .and_then(|p| p.window.lock().ok().and_then(|w| w.first_row()))
+        .unwrap_or(0);
     Ok(LoadedTable {
         url: abs,
         root: artifact.folder,
         table,
         media,
         compare: None,
+        partitions,
+        first_row,
+        start_row: 0,
     })
 }
 
 /// Reads the version's manifest if it has one (plain folders work too).
-async fn open_artifact<P: Fn(Progress)>(folder: &str, ctx: &Ctx<'_, P>) -> Artifact {
+async fn open_artifact(folder: &str, ctx: &Ctx<'_>) -> Artifact {
     let url = format!("{folder}wandb_manifest.json");
     let manifest = match fetch_bytes(&url, |_, _| {}).await {
         Ok(bytes) => Manifest::parse(&bytes).ok(),
@@ -362,11 +408,7 @@ type Loaded = (Table, Vec<Arc<MediaResolver>>);
 
 /// Loads the artifact path `path`, following a reference entry to the artifact
 /// that holds the bytes (whose own paths then resolve against it).
-async fn load_path<P: Fn(Progress)>(
-    artifact: &Artifact,
-    path: &str,
-    ctx: &Ctx<'_, P>,
-) -> Result<Loaded, String> {
+async fn load_path(artifact: &Artifact, path: &str, ctx: &Ctx<'_>) -> Result<Loaded, String> {
     let url = artifact.media.url(path)?;
     if artifact.media.is_reference(path) {
         let target = open_artifact(&folder_of(&url), ctx).await;
@@ -385,10 +427,10 @@ async fn load_path<P: Fn(Progress)>(
 
 /// Fetches a W&B file. A table streams straight into columns as its bytes arrive
 /// (the body is never held whole); any other document is collected and parsed.
-async fn load_url<P: Fn(Progress)>(
+async fn load_url(
     url: &str,
     artifact: &Artifact,
-    ctx: &Ctx<'_, P>,
+    ctx: &Ctx<'_>,
     expected_size: Option<u64>,
 ) -> Result<Loaded, String> {
     if ctx.opening.borrow().iter().any(|u| u == url) {
@@ -402,10 +444,10 @@ async fn load_url<P: Fn(Progress)>(
     result
 }
 
-async fn load_url_once<P: Fn(Progress)>(
+async fn load_url_once(
     url: &str,
     artifact: &Artifact,
-    ctx: &Ctx<'_, P>,
+    ctx: &Ctx<'_>,
     expected_size: Option<u64>,
 ) -> Result<Loaded, String> {
     let progress = ctx.progress;
@@ -415,7 +457,8 @@ async fn load_url_once<P: Fn(Progress)>(
     };
     if crate::columnar::is_columnar(url) {
         // Parquet / Arrow: fetched and decoded by the worker, off this thread.
-        let first_rows = |t: &Table| ctx.show_preview(url, artifact, t.clone());
+        // The first piece can be 64K rows: the preview needs a screenful.
+        let first_rows = |t: &Table| ctx.show_preview(url, artifact, t.slice(0, PREVIEW_ROWS));
         return crate::columnar::load(url, crate::fetch::budget(), progress, &first_rows)
             .await
             .map(own);
@@ -528,13 +571,15 @@ async fn load_url_once<P: Fn(Progress)>(
     }
 }
 
-/// A partitioned table is the concatenation of the `.table.json` entries under
-/// its `parts_path`, which only the manifest lists (static hosts have no listing).
-async fn load_partitions<P: Fn(Progress)>(
+/// A partitioned table is the concatenation of the `.table.json` (or Parquet)
+/// entries under its `parts_path`, which only the manifest lists (static hosts
+/// have no listing). Opened on its own, its parts are read in order while they
+/// fit the memory budget (`&memory_mb=`); the rest load on demand (`PartitionSource`).
+async fn load_partitions(
     url: &str,
     artifact: &Artifact,
     parts_path: &str,
-    ctx: &Ctx<'_, P>,
+    ctx: &Ctx<'_>,
 ) -> Result<Loaded, String> {
     let manifest = artifact.manifest.as_ref().ok_or_else(|| {
         format!(
@@ -542,39 +587,82 @@ async fn load_partitions<P: Fn(Progress)>(
             artifact.folder
         )
     })?;
-    let parts: Vec<String> = manifest
-        .parts_of(parts_path)
-        .iter()
-        .map(|e| e.path.clone())
-        .collect();
-    if parts.is_empty() {
+    let entries = manifest.parts_of(parts_path);
+    if entries.is_empty() {
         return Err(format!(
             "{url}: the manifest lists no parts under `{parts_path}/`"
         ));
     }
-    let mut tables = Vec::with_capacity(parts.len());
+    let parts: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
+    // Only a table shown alone pages; joins and comparisons need every row.
+    let on_demand = ctx.is_top_level() && ctx.preview.is_some();
+    let budget = if on_demand {
+        crate::partitions::memory_budget()
+    } else {
+        usize::MAX
+    };
+    let mut window = PartitionWindow::new(entries.iter().map(|e| e.size).collect(), budget);
+    let mut shown = Table::from_columns(Vec::new()).map_err(|e| e.to_string())?;
     let mut media = None;
-    for part in &parts {
-        let (mut table, part_media) = Box::pin(load_path(artifact, part, ctx)).await?;
-        // Hive-partitioned datasets keep the partition keys in folder names.
-        for (key, value) in loupe_core::manifest::hive_partition_values(part) {
-            table.add_constant_column(&key, &value);
-        }
+    while let Some(next) = window.next().filter(|&p| p == 0 || window.would_fit(p)) {
+        let (table, part_media) = read_part(url, artifact, &parts[next], ctx).await?;
         media.get_or_insert(part_media);
-        if let Some(first) = tables.first() {
-            let names = |t: &Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
-            if names(first) != names(&table) {
-                return Err(format!(
-                    "{url}: part `{part}` has columns {:?}, the first part has {:?}",
-                    names(&table),
-                    names(first)
-                ));
-            }
-        }
-        tables.push(table);
+        shown = window
+            .add(shown, next, table)
+            .map_err(|e| format!("{url}: part `{}`: {e}", parts[next]))?
+            .table;
     }
-    let table = Table::concat(tables).map_err(|e| format!("{url}: its parts: {e}"))?;
-    Ok((table, media.unwrap_or_default()))
+    if window.next().is_some() {
+        ctx.partitions.replace(Some(PartitionSource {
+            url: url.to_string(),
+            artifact: artifact.clone(),
+            catalog: ctx.catalog.clone(),
+            join: ctx.join,
+            parts,
+            window: std::sync::Mutex::new(window),
+        }));
+    }
+    Ok((shown, media.unwrap_or_default()))
+}
+
+/// One part of a partitioned table, with its Hive `key=value` folders as columns
+/// (engines such as DuckDB, Spark and Polars leave them out of the files).
+async fn read_part(
+    url: &str,
+    artifact: &Artifact,
+    part: &str,
+    ctx: &Ctx<'_>,
+) -> Result<Loaded, String> {
+    let (mut table, media) = Box::pin(load_path(artifact, part, ctx))
+        .await
+        .map_err(|e| format!("{url}: part `{part}`: {e}"))?;
+    for (key, value) in loupe_core::manifest::hive_partition_values(part) {
+        table.add_constant_column(&key, &value);
+    }
+    Ok((table, media))
+}
+
+/// Reads part `part` of a partitioned table opened on demand.
+pub async fn load_part(
+    source: &PartitionSource,
+    part: usize,
+    progress: impl Fn(Progress),
+) -> Result<Table, String> {
+    let path = source
+        .parts
+        .get(part)
+        .ok_or_else(|| format!("{}: no part {part}", source.url))?;
+    let ctx = Ctx {
+        catalog: source.catalog.clone(),
+        join: source.join,
+        progress: &progress,
+        opening: std::cell::RefCell::new(vec![source.url.clone()]),
+        preview: None,
+        partitions: std::cell::RefCell::new(None),
+    };
+    Ok(read_part(&source.url, &source.artifact, path, &ctx)
+        .await?
+        .0)
 }
 
 /// Fetches and parses a classes file.

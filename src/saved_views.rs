@@ -34,7 +34,16 @@ fn current_search() -> String {
 #[component]
 pub fn SavedViews() -> impl IntoView {
     let open = RwSignal::new(false);
-    let views = RwSignal::new(load_views());
+    // Read when the list is first opened: the first localStorage access of a
+    // page loads it from disk, which the table's first render should not wait for.
+    let views = RwSignal::new(Vec::new());
+    let loaded = StoredValue::new(false);
+    Effect::new(move |_| {
+        if open.get() && !loaded.get_value() {
+            loaded.set_value(true);
+            views.set(load_views());
+        }
+    });
     let name = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
     let commit = move |next: Vec<SavedView>| match store(&next) {

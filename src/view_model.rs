@@ -256,11 +256,13 @@ fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
     let mut columns = columns;
     add_series_columns(&mut columns, inputs, false);
     let view = inputs.view.clone();
+    // A paged partitioned table numbers its rows over all parts.
+    let first_row = inputs.loaded.first_row;
     GridModel {
         version,
         columns,
         rows: inputs.view.rows.len(),
-        row_label: Arc::new(move |i| view.rows[i].to_string()),
+        row_label: Arc::new(move |i| (view.rows[i] as usize + first_row).to_string()),
     }
 }
 

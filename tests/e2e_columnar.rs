@@ -127,6 +127,106 @@ async fn a_file_that_is_not_parquet_is_named_in_the_error() {
     );
 }
 
+/// A partitioned dataset larger than the memory budget (`&memory_mb=`) pages:
+/// two of its four parts fit, "later rows" reads the next part and evicts the
+/// first, and going back reads an evicted part again.
+#[tokio::test]
+async fn partitions_beyond_the_memory_budget_page_and_evicted_parts_are_read_again() {
+    let dir = generated().join("paged");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("parts")).expect("parts folder");
+    let rows = 20_000;
+    let mut part_bytes = 0;
+    for p in 0..4 {
+        let table = predictions(rows, &["cat", "dog"], p * rows);
+        part_bytes = table.slice(0, rows).heap_bytes();
+        let bytes = loupe_columnar::parquet_write::write_parquet(&table).expect("parquet");
+        std::fs::write(dir.join(format!("parts/part-{p}.parquet")), bytes).expect("write part");
+    }
+    loupe_cli::dataset::run(&dir, "parts", "predictions", "dataset").expect("loupe dataset");
+    // Room for two and a half parts.
+    let memory_mb = 2.5 * part_bytes as f64 / f64::from(1 << 20);
+    let table =
+        format!("?table=/generated/paged/predictions.partitioned-table.json&memory_mb={memory_mb}");
+
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open(&table).await, "ready");
+    // `parts` in memory, the view opened at row `top` (over all parts).
+    let window = async |parts: &str, top: usize| {
+        s.wait_for(
+            &format!("document.querySelector('.partition-pager')?.dataset.parts === '{parts}'"),
+            &format!("parts {parts} in memory"),
+        )
+        .await;
+        s.wait_rows(2 * rows, "two parts").await;
+        // The first row drawn (a few rows of overscan above the top one): row
+        // numbers and ids both count over all parts.
+        let first = s
+            .js("const r = [...document.querySelectorAll('[role=grid] [role=row]')].find(r => Number(r.getAttribute('aria-rowindex')) >= 2); \
+                 return [Number(r.children[0].innerText), Number(r.children[1].innerText)]")
+            .await;
+        let (label, id) = (
+            first[0].as_u64().unwrap_or(0),
+            first[1].as_u64().unwrap_or(1),
+        );
+        assert_eq!(label, id, "parts {parts}: {first}");
+        assert!(
+            (top.saturating_sub(10) as u64..=top as u64).contains(&label),
+            "parts {parts}: the view opens at row {label}, not near {top}"
+        );
+    };
+    window("0-2", 0).await;
+    let pager = s
+        .js("return document.querySelector('.parts-summary').innerText")
+        .await;
+    assert!(
+        pager
+            .as_str()
+            .unwrap_or_default()
+            .contains("parts 1–2 of 4"),
+        "{pager}"
+    );
+    // "later rows": part 2 is read, part 0 evicted; the view opens where part 2 begins.
+    s.js("document.querySelector('button.parts-next').click(); return 0")
+        .await;
+    window("1-3", 2 * rows).await;
+    // Scrolling to the last row reads the next part.
+    let scroll = async |to: &str| {
+        s.js(&format!(
+            "const g = document.querySelector('[role=grid]'); g.scrollTop = {to}; return 0"
+        ))
+        .await;
+    };
+    scroll("g.scrollHeight").await;
+    window("2-4", 3 * rows).await;
+    assert_eq!(
+        s.js("return document.querySelector('button.parts-next').disabled")
+            .await,
+        serde_json::json!(true)
+    );
+    // Scrolling back to the first row reads the evicted part 1 again.
+    scroll("0").await;
+    window("1-3", 2 * rows - 20).await;
+    // Part 1 was read twice (evicted, then wanted again); part 3 once.
+    let reads = |part: usize| {
+        s.log
+            .lock()
+            .expect("log")
+            .iter()
+            .filter(|(p, r)| {
+                p.ends_with(&format!("part-{part}.parquet")) && r.as_deref() == Some("bytes=0-3")
+            })
+            .count()
+    };
+    assert_eq!((reads(0), reads(1), reads(2), reads(3)), (1, 2, 1, 1));
+    assert_eq!(
+        s.js("return Number(document.body.dataset.pageErrors || 0)")
+            .await,
+        serde_json::json!(0)
+    );
+}
+
 /// A Python with DuckDB (the worked example's engine), or `None` outside CI.
 fn duckdb_python() -> Option<std::path::PathBuf> {
     let py = support::repo().join("tools/py/bin/python");

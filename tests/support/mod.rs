@@ -192,8 +192,10 @@ impl Session {
     pub async fn wait_rows(&self, rows: usize, what: &str) {
         self.wait_for(
             &format!(
-                "Number(document.querySelector('[role=grid]')?.getAttribute('aria-rowcount')) === {}",
-                rows + 1
+                // The count, and (the rows are drawn a task after the grid) a data row.
+                "Number(document.querySelector('[role=grid]')?.getAttribute('aria-rowcount')) === {} && ({} === 0 || document.querySelectorAll('[role=grid] [role=row]').length > 1)",
+                rows + 1,
+                rows
             ),
             what,
         )
