@@ -1,7 +1,7 @@
 // Loupe as a peer in ../shared/bench/peers: the same loupe-core, compiled to wasm.
 // Build: `cargo xtask bench-ext` (writes ./pkg). Run from the harness:
 //   node run.mjs --ext <this dir> --peers ext:loupe,duckdb,arquero,raw
-import init, { Loader, load_columnar } from './pkg/loupe_bench.js';
+import init, { ArrowLoader, Loader, load_columnar } from './pkg/loupe_bench.js';
 import { mark } from '/page/bench.mjs';
 
 let engine = null;
@@ -14,6 +14,33 @@ async function loadJson(url) {
   const loader = new Loader();
   const total = Number(res.headers.get('content-length') || 0);
   if (total) loader.reserve(total);
+  await streamInto(res, loader);
+  mark('fetch + parse into columns');
+  const e = loader.finish();
+  mark('finish');
+  return e;
+}
+
+// An Arrow IPC stream is decoded record batch by record batch as it arrives.
+async function loadArrow(url) {
+  const res = await fetch(url, { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const loader = new ArrowLoader();
+  // Each network chunk goes to wasm as it is (one copy, no re-batching).
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    loader.push(value);
+  }
+  mark('fetch + decode batches as they arrive');
+  const e = loader.finish();
+  mark('finish');
+  return e;
+}
+
+// Hands the body to `loader.push`.
+async function streamInto(res, loader) {
   // Network chunks are small (tens of KB); hand wasm ~1 MB at a time so the
   // per-call cost stays negligible.
   const reader = res.body.getReader();
@@ -31,14 +58,10 @@ async function loadJson(url) {
     }
   }
   if (filled) loader.push(batch.subarray(0, filled));
-  mark('fetch + parse into columns');
-  const e = loader.finish();
-  mark('finish');
-  return e;
 }
 
-// Parquet / Arrow IPC: the whole file's bytes go into wasm once and are decoded
-// there (arrow-rs readers) into Loupe's columns.
+// Parquet: the whole file's bytes go into wasm once and are decoded there
+// (arrow-rs readers) into Loupe's columns.
 async function loadColumnar(url) {
   const res = await fetch(url, { cache: 'no-store' });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
@@ -54,7 +77,9 @@ export default {
   async init() { await init(); },
   async load(fmt, urls) {
     if (engine) { engine.free(); engine = null; }
-    engine = fmt === 'json' ? await loadJson(urls.json) : await loadColumnar(urls[fmt]);
+    engine = fmt === 'json' ? await loadJson(urls.json)
+      : fmt === 'arrow' ? await loadArrow(urls.arrow)
+      : await loadColumnar(urls[fmt]);
   },
   dispose() { if (engine) { engine.free(); engine = null; } },
   ops: {

@@ -204,6 +204,45 @@ impl Loader {
     }
 }
 
+/// Reads an Arrow IPC stream as it downloads: each record batch is decoded into
+/// columns while the next bytes arrive (a file is read whole at the end).
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct ArrowLoader {
+    reader: loupe_columnar::ipc::ArrowIncremental,
+    error: Option<String>,
+}
+
+#[wasm_bindgen]
+impl ArrowLoader {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> ArrowLoader {
+        ArrowLoader::default()
+    }
+
+    /// One network chunk, copied into wasm once (batches are decoded from it).
+    pub fn push(&mut self, chunk: Vec<u8>) {
+        if self.error.is_none()
+            && let Err(e) = self.reader.push_owned(chunk)
+        {
+            self.error = Some(e.to_string());
+        }
+    }
+
+    pub fn finish(self) -> Result<Engine, JsError> {
+        if let Some(e) = self.error {
+            return Err(JsError::new(&e));
+        }
+        self.reader
+            .finish()
+            .map(|table| Engine {
+                w: Workload { table },
+                other: None,
+            })
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+}
+
 /// Reads a whole Parquet or Arrow IPC file (the bytes the page fetched) into an engine.
 #[wasm_bindgen]
 pub fn load_columnar(bytes: Vec<u8>) -> Result<Engine, JsError> {

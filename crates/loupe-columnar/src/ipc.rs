@@ -64,3 +64,110 @@ pub fn write_arrow_stream(tables: &[Table]) -> Result<Vec<u8>, ColumnarError> {
     }
     Ok(out)
 }
+
+/// Arrow IPC read as its bytes arrive. A stream's record batches are decoded
+/// while the rest downloads, and the rows read so far can be taken out as
+/// pieces. A file keeps its schema in the footer at its end, so a file is
+/// collected and read at `finish`.
+#[derive(Default)]
+pub struct ArrowIncremental {
+    decoder: StreamDecoder,
+    collector: Option<BatchCollector>,
+    /// The first bytes until the format is known; all of them for a file.
+    head: Vec<u8>,
+    format: Option<Format>,
+    rows: usize,
+}
+
+/// Bytes needed to tell an Arrow file (`ARROW1\0\0`) from a stream.
+const MAGIC_LEN: usize = 8;
+
+impl ArrowIncremental {
+    pub fn new() -> ArrowIncremental {
+        ArrowIncremental::default()
+    }
+
+    /// Rows decoded so far (taken out or not; a file's only at the end).
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The next bytes of the file.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), ColumnarError> {
+        match self.format {
+            Some(Format::ArrowStream) => self.decode(Buffer::from(chunk.to_vec())),
+            _ => self.push_owned(chunk.to_vec()),
+        }
+    }
+
+    /// `push` for bytes already owned: a stream's batches are decoded from
+    /// them without another copy.
+    pub fn push_owned(&mut self, chunk: Vec<u8>) -> Result<(), ColumnarError> {
+        match self.format {
+            Some(Format::ArrowStream) => self.decode(Buffer::from(chunk)),
+            Some(_) => {
+                self.head.extend_from_slice(&chunk);
+                Ok(())
+            }
+            None => {
+                self.head.extend_from_slice(&chunk);
+                if self.head.len() < MAGIC_LEN {
+                    return Ok(());
+                }
+                match Format::sniff(&self.head) {
+                    Some(Format::ArrowStream) => {
+                        self.format = Some(Format::ArrowStream);
+                        let head = std::mem::take(&mut self.head);
+                        self.decode(Buffer::from(head))
+                    }
+                    Some(Format::ArrowFile) => {
+                        self.format = Some(Format::ArrowFile);
+                        Ok(())
+                    }
+                    _ => Err(ColumnarError::Schema(
+                        "not Arrow IPC: no `ARROW1` magic or stream message at the start".into(),
+                    )),
+                }
+            }
+        }
+    }
+
+    fn decode(&mut self, mut buffer: Buffer) -> Result<(), ColumnarError> {
+        while !buffer.is_empty() {
+            if let Some(batch) = self.decoder.decode(&mut buffer)? {
+                self.rows += batch.num_rows();
+                self.collector
+                    .get_or_insert_with(|| BatchCollector::with_schema(&batch.schema()))
+                    .push(&batch)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows decoded since the last call, as a table (`None` before any).
+    pub fn take(&mut self) -> Result<Option<Table>, ColumnarError> {
+        match self.collector.take() {
+            Some(c) => c.finish().map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The end of the bytes: the rest of the rows (a table with the header
+    /// only when there are none). A file or stream cut short is an error.
+    pub fn finish(mut self) -> Result<Table, ColumnarError> {
+        if self.format != Some(Format::ArrowStream) {
+            // A file, or fewer bytes than the magic (a stream cut short, or nothing).
+            let table = read_arrow(Bytes::from(std::mem::take(&mut self.head)))?;
+            self.rows = table.row_count();
+            return Ok(table);
+        }
+        self.decoder.finish()?;
+        match (self.collector, self.decoder.schema()) {
+            (Some(c), _) => c.finish(),
+            (None, Some(schema)) => BatchCollector::with_schema(&schema).finish(),
+            (None, None) => Err(ColumnarError::Schema(
+                "the Arrow stream holds no schema".into(),
+            )),
+        }
+    }
+}

@@ -343,3 +343,48 @@ fn duckdb_parquet_reads_and_zstd_is_named() {
     assert!(text.contains("ZSTD") || text.contains("zstd"), "{text}");
     assert!(text.contains("snappy"), "{text}");
 }
+
+/// Arrow read as it downloads: a stream with a dictionary per batch (decoded
+/// batch by batch) and a file (its schema is in the footer: read at the end),
+/// fed in chunks of every size from one byte to all of it, with pieces taken
+/// out along the way, give the same cells as reading the whole bytes.
+#[test]
+fn arrow_read_in_chunks_matches_the_whole_read() {
+    let tables = [sample_table(40), sample_table(25), sample_table(3)];
+    let stream = loupe_columnar::ipc::write_arrow_stream(&tables).expect("stream");
+    let schema = id_label_schema();
+    let mut file = Vec::new();
+    {
+        let mut w = FileWriter::try_new(&mut file, &schema).expect("writer");
+        w.write(&dict_batch(&schema, &[1, 2], &[Some("cat"), None]))
+            .expect("batch");
+        w.write(&dict_batch(&schema, &[3], &[Some("cat")]))
+            .expect("batch");
+        w.finish().expect("finish");
+    }
+    for (bytes, streamed) in [(stream, true), (file, false)] {
+        let whole = read_columnar(Bytes::from(bytes.clone())).expect("whole");
+        for step in [bytes.len(), 1000, 64, 7, 3, 1] {
+            let mut reader = loupe_columnar::ipc::ArrowIncremental::new();
+            let mut pieces = Vec::new();
+            for chunk in bytes.chunks(step) {
+                reader.push(chunk).expect("chunk");
+                if let Some(piece) = reader.take().expect("take") {
+                    pieces.push(piece);
+                }
+            }
+            // A stream's rows are all decoded before the end is known.
+            let decoded = if streamed { whole.row_count() } else { 0 };
+            assert_eq!(reader.rows(), decoded, "step {step}");
+            pieces.push(reader.finish().expect("finish"));
+            let read = Table::concat(pieces).expect("same columns");
+            assert_same_cells(&read, &whole);
+        }
+        // Cut short inside a message: an error, never a shorter table.
+        let mut reader = loupe_columnar::ipc::ArrowIncremental::new();
+        reader.push(&bytes[..bytes.len() / 2]).expect("half");
+        assert!(reader.finish().is_err(), "half a file read as a table");
+    }
+    let mut reader = loupe_columnar::ipc::ArrowIncremental::new();
+    assert!(reader.push(b"{\"_type\": \"table\"}").is_err());
+}

@@ -1,8 +1,10 @@
 //! Opening one columnar file: Parquet row group by row group over HTTP range
 //! requests (whole-file download only when the server ignores ranges), Arrow
-//! IPC streamed whole. Every finished piece goes to the app as a table frame.
+//! IPC decoded batch by batch as it downloads. Every finished piece goes to the
+//! app as a table frame.
 
 use bytes::Bytes;
+use loupe_columnar::ipc::ArrowIncremental;
 use loupe_columnar::parquet_read::FOOTER_LEN;
 use loupe_columnar::{Format, ParquetPlan, read_columnar};
 use loupe_core::Table;
@@ -28,7 +30,7 @@ pub async fn open(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String
     if looks_parquet(url) {
         open_parquet(url, budget, sink).await
     } else {
-        open_whole(url, budget, sink).await
+        open_arrow(url, budget, sink).await
     }
 }
 
@@ -64,6 +66,55 @@ async fn open_whole(url: &str, budget: u64, sink: &impl Sink) -> Result<(), Stri
     })
     .await?;
     read_whole(bytes, sink)
+}
+
+/// Arrow IPC, decoded batch by batch while the body downloads (a stream; a
+/// file, whose schema is in its footer, is read when the last byte arrives).
+/// Pieces go to the app as they fill up, after a row count estimated from the
+/// first rows and `Content-Length`, so the app makes room once.
+async fn open_arrow(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
+    let response = http::get(url).await?;
+    let total = http::content_length(&response);
+    if let Some(t) = total.filter(|t| *t > budget) {
+        return Err(too_large(t, budget));
+    }
+    let mut reader = ArrowIncremental::new();
+    let mut announced = false;
+    let mut sent = 0usize;
+    http::read_body(&response, |chunk, received| {
+        if received > budget {
+            return Err(too_large(received, budget));
+        }
+        reader.push(chunk).map_err(|e| e.to_string())?;
+        let rows = reader.rows();
+        if !announced
+            && rows > 0
+            && let Some(t) = total
+        {
+            announced = true;
+            let estimate = rows as f64 * t as f64 / received.max(1) as f64;
+            sink.expect_rows((estimate * 1.05) as u64);
+        }
+        if rows - sent >= PART_ROWS
+            && let Some(piece) = reader.take().map_err(|e| e.to_string())?
+        {
+            sent += piece.row_count();
+            send_pieces(&piece, sink);
+        }
+        sink.progress(received, total, rows as u64);
+        Ok(())
+    })
+    .await?;
+    let rest = reader.finish().map_err(|e| e.to_string())?;
+    if sent == 0 {
+        // A file (read whole just now), or a stream smaller than one piece.
+        send_in_parts(&rest, sink);
+        return Ok(());
+    }
+    if rest.row_count() > 0 {
+        send_pieces(&rest, sink);
+    }
+    Ok(())
 }
 
 /// Rows per piece handed to the app: each piece is copied into the app's
