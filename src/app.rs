@@ -117,6 +117,16 @@ fn set_body_state(state: &str) {
     }
 }
 
+/// `&<name>=<megabytes>` in bytes, when it is a positive number.
+fn megabytes_param(name: &str) -> Option<f64> {
+    search_params()
+        .iter()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| v.parse::<f64>().ok())
+        .filter(|mb| *mb > 0.0)
+        .map(|mb| mb * f64::from(1 << 20))
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     // Plugins (`&plugin=`) join the registry after the user agrees, so it is a signal.
@@ -153,22 +163,12 @@ pub fn App() -> impl IntoView {
     });
     let params = query_params();
     // A memory budget for downloads (`&max_mb=`): refuse bigger responses with a clear message.
-    if let Some(mb) = search_params()
-        .iter()
-        .find(|(k, _)| k == "max_mb")
-        .and_then(|(_, v)| v.parse::<f64>().ok())
-        .filter(|mb| *mb > 0.0)
-    {
-        crate::fetch::set_budget((mb * f64::from(1 << 20)) as u64);
+    if let Some(bytes) = megabytes_param("max_mb") {
+        crate::fetch::set_budget(bytes as u64);
     }
     // The memory budget of a partitioned table's parts (`&memory_mb=`): beyond it they page.
-    if let Some(mb) = search_params()
-        .iter()
-        .find(|(k, _)| k == "memory_mb")
-        .and_then(|(_, v)| v.parse::<f64>().ok())
-        .filter(|mb| *mb > 0.0)
-    {
-        crate::partitions::set_memory_budget((mb * f64::from(1 << 20)) as usize);
+    if let Some(bytes) = megabytes_param("memory_mb") {
+        crate::partitions::set_memory_budget(bytes as usize);
     }
     // Embed mode (`&embed=1`): only the panel, sized to its iframe.
     if search_params()

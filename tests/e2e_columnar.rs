@@ -127,28 +127,34 @@ async fn a_file_that_is_not_parquet_is_named_in_the_error() {
     );
 }
 
+/// Rows per part of the paged datasets.
+const PART_ROWS: usize = 20_000;
+
+/// A 4-part Parquet dataset in `generated/<name>` (ids count over all parts,
+/// labels alternate cat/dog), opened with room for two and a half parts.
+fn paged_dataset(name: &str) -> String {
+    let dir = generated().join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("parts")).expect("parts folder");
+    let mut part_bytes = 0;
+    for p in 0..4 {
+        let table = predictions(PART_ROWS, &["cat", "dog"], p * PART_ROWS);
+        part_bytes = table.slice(0, PART_ROWS).heap_bytes();
+        let bytes = loupe_columnar::parquet_write::write_parquet(&table).expect("parquet");
+        std::fs::write(dir.join(format!("parts/part-{p}.parquet")), bytes).expect("write part");
+    }
+    loupe_cli::dataset::run(&dir, "parts", "predictions", "dataset").expect("loupe dataset");
+    let memory_mb = 2.5 * part_bytes as f64 / f64::from(1 << 20);
+    format!("?table=/generated/{name}/predictions.partitioned-table.json&memory_mb={memory_mb}")
+}
+
 /// A partitioned dataset larger than the memory budget (`&memory_mb=`) pages:
 /// two of its four parts fit, "later rows" reads the next part and evicts the
 /// first, and going back reads an evicted part again.
 #[tokio::test]
 async fn partitions_beyond_the_memory_budget_page_and_evicted_parts_are_read_again() {
-    let dir = generated().join("paged");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("parts")).expect("parts folder");
-    let rows = 20_000;
-    let mut part_bytes = 0;
-    for p in 0..4 {
-        let table = predictions(rows, &["cat", "dog"], p * rows);
-        part_bytes = table.slice(0, rows).heap_bytes();
-        let bytes = loupe_columnar::parquet_write::write_parquet(&table).expect("parquet");
-        std::fs::write(dir.join(format!("parts/part-{p}.parquet")), bytes).expect("write part");
-    }
-    loupe_cli::dataset::run(&dir, "parts", "predictions", "dataset").expect("loupe dataset");
-    // Room for two and a half parts.
-    let memory_mb = 2.5 * part_bytes as f64 / f64::from(1 << 20);
-    let table =
-        format!("?table=/generated/paged/predictions.partitioned-table.json&memory_mb={memory_mb}");
-
+    let table = paged_dataset("paged");
+    let rows = PART_ROWS;
     let _one = BROWSER.lock().await;
     let s = Session::start().await;
     assert_eq!(s.open(&table).await, "ready");

@@ -191,16 +191,10 @@ impl Loader {
     }
 
     pub fn finish(self) -> Result<Engine, JsError> {
-        if let Some(e) = self.error {
-            return Err(JsError::new(&e));
+        match self.error {
+            Some(e) => Err(JsError::new(&e)),
+            None => engine_of(self.reader.finish()),
         }
-        self.reader
-            .finish()
-            .map(|table| Engine {
-                w: Workload { table },
-                other: None,
-            })
-            .map_err(|e| JsError::new(&e.to_string()))
     }
 }
 
@@ -230,28 +224,26 @@ impl ArrowLoader {
     }
 
     pub fn finish(self) -> Result<Engine, JsError> {
-        if let Some(e) = self.error {
-            return Err(JsError::new(&e));
+        match self.error {
+            Some(e) => Err(JsError::new(&e)),
+            None => engine_of(self.reader.finish()),
         }
-        self.reader
-            .finish()
-            .map(|table| Engine {
-                w: Workload { table },
-                other: None,
-            })
-            .map_err(|e| JsError::new(&e.to_string()))
     }
 }
 
 /// Reads a whole Parquet or Arrow IPC file (the bytes the page fetched) into an engine.
 #[wasm_bindgen]
 pub fn load_columnar(bytes: Vec<u8>) -> Result<Engine, JsError> {
-    loupe_columnar::read_columnar(bytes::Bytes::from(bytes))
-        .map(|table| Engine {
-            w: Workload { table },
-            other: None,
-        })
-        .map_err(|e| JsError::new(&e.to_string()))
+    engine_of(loupe_columnar::read_columnar(bytes::Bytes::from(bytes)))
+}
+
+/// An engine over a table that was read, or the reading error for the page.
+fn engine_of<E: std::fmt::Display>(read: Result<Table, E>) -> Result<Engine, JsError> {
+    read.map(|table| Engine {
+        w: Workload { table },
+        other: None,
+    })
+    .map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The loaded table, queried by the harness.
