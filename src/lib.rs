@@ -27,6 +27,7 @@ pub mod query_bar;
 pub mod saved_views;
 pub mod start;
 pub mod table_panels;
+pub mod table_view;
 pub mod url_state;
 pub mod version_charts;
 pub mod view_model;

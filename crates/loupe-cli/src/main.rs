@@ -27,12 +27,14 @@ const USAGE: &str = "usage:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| args.iter().any(|a| a == name);
-    let value = |name: &str| {
+    // The word after `name` (`--out x` → `x`).
+    let text = |name: &str| {
         args.iter()
             .position(|a| a == name)
             .and_then(|i| args.get(i + 1))
-            .map(PathBuf::from)
+            .map(String::as_str)
     };
+    let value = |name: &str| text(name).map(PathBuf::from);
     let json = flag("--json");
     let result = match (args.first().map(String::as_str), args.get(1)) {
         (Some("index"), Some(dir)) => {
@@ -52,31 +54,20 @@ fn main() -> ExitCode {
         (Some("check"), Some(path)) => check::run(&PathBuf::from(path), json),
         (Some("convert"), Some(input)) => match args.get(2).filter(|a| !a.starts_with("--")) {
             Some(out) => {
-                let text = |name: &str| {
-                    args.iter()
-                        .position(|a| a == name)
-                        .and_then(|i| args.get(i + 1))
-                        .map(String::as_str)
+                let output = match text("--to") {
+                    Some("parquet") => convert::Output::Parquet,
+                    _ => convert::Output::TableJson,
                 };
-                match convert::run(
-                    &PathBuf::from(input),
-                    &PathBuf::from(out),
-                    text("--name"),
-                    text("--type").unwrap_or("dataset"),
-                    match text("--to") {
-                        Some("parquet") => convert::Output::Parquet,
-                        _ => convert::Output::TableJson,
-                    },
-                ) {
-                    Ok(line) => {
-                        println!("{line}");
-                        return ExitCode::SUCCESS;
-                    }
-                    Err(e) => {
-                        eprintln!("loupe convert: {e}");
-                        return ExitCode::FAILURE;
-                    }
-                }
+                return finish(
+                    "convert",
+                    convert::run(
+                        &PathBuf::from(input),
+                        &PathBuf::from(out),
+                        text("--name"),
+                        text("--type").unwrap_or("dataset"),
+                        output,
+                    ),
+                );
             }
             None => {
                 eprintln!("{USAGE}");
@@ -84,40 +75,23 @@ fn main() -> ExitCode {
             }
         },
         (Some("dataset"), Some(dir)) => {
-            let text = |name: &str| {
-                args.iter()
-                    .position(|a| a == name)
-                    .and_then(|i| args.get(i + 1))
-                    .map(String::as_str)
-            };
             let default_name = PathBuf::from(dir)
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or("dataset")
                 .to_string();
-            match loupe_cli::dataset::run(
-                &PathBuf::from(dir),
-                text("--parts").unwrap_or("parts"),
-                text("--name").unwrap_or(&default_name),
-                text("--type").unwrap_or("dataset"),
-            ) {
-                Ok(line) => {
-                    println!("{line}");
-                    return ExitCode::SUCCESS;
-                }
-                Err(e) => {
-                    eprintln!("loupe dataset: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
+            return finish(
+                "dataset",
+                loupe_cli::dataset::run(
+                    &PathBuf::from(dir),
+                    text("--parts").unwrap_or("parts"),
+                    text("--name").unwrap_or(&default_name),
+                    text("--type").unwrap_or("dataset"),
+                ),
+            );
         }
         (Some("serve"), Some(dir)) => {
-            let port = args
-                .iter()
-                .position(|a| a == "--port")
-                .and_then(|i| args.get(i + 1))
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(8080);
+            let port = text("--port").and_then(|p| p.parse().ok()).unwrap_or(8080);
             serve::run(
                 &PathBuf::from(dir),
                 value("--app").unwrap_or_else(|| PathBuf::from("dist")),
@@ -140,6 +114,20 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("loupe: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A one-line command's outcome: its line on stdout, or its error on stderr.
+fn finish(command: &str, result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("loupe {command}: {e}");
             ExitCode::FAILURE
         }
     }

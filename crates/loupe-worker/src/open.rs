@@ -48,17 +48,33 @@ fn too_large(bytes: u64, budget: u64) -> String {
     )
 }
 
-/// Downloads the whole file (streamed, with progress) and reads it.
-async fn open_whole(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
+/// Streams the body of `url` to `on_chunk` (a chunk, bytes so far, the total
+/// when known), refusing a file larger than `budget` before or while it arrives.
+async fn read_within_budget(
+    url: &str,
+    budget: u64,
+    mut on_chunk: impl FnMut(&[u8], u64, Option<u64>) -> Result<(), String>,
+) -> Result<(), String> {
     let response = http::get(url).await?;
     let total = http::content_length(&response);
     if let Some(t) = total.filter(|t| *t > budget) {
         return Err(too_large(t, budget));
     }
-    let mut bytes = Vec::with_capacity(total.unwrap_or(0).min(1 << 30) as usize);
     http::read_body(&response, |chunk, received| {
         if received > budget {
             return Err(too_large(received, budget));
+        }
+        on_chunk(chunk, received, total)
+    })
+    .await
+}
+
+/// Downloads the whole file (streamed, with progress) and reads it.
+async fn open_whole(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
+    let mut bytes = Vec::new();
+    read_within_budget(url, budget, |chunk, received, total| {
+        if bytes.is_empty() {
+            bytes.reserve(total.unwrap_or(0).min(1 << 30) as usize);
         }
         bytes.extend_from_slice(chunk);
         sink.progress(received, total, 0);
@@ -73,18 +89,10 @@ async fn open_whole(url: &str, budget: u64, sink: &impl Sink) -> Result<(), Stri
 /// Pieces go to the app as they fill up, after a row count estimated from the
 /// first rows and `Content-Length`, so the app makes room once.
 async fn open_arrow(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
-    let response = http::get(url).await?;
-    let total = http::content_length(&response);
-    if let Some(t) = total.filter(|t| *t > budget) {
-        return Err(too_large(t, budget));
-    }
     let mut reader = ArrowIncremental::new();
     let mut announced = false;
     let mut sent = 0usize;
-    http::read_body(&response, |chunk, received| {
-        if received > budget {
-            return Err(too_large(received, budget));
-        }
+    read_within_budget(url, budget, |chunk, received, total| {
         reader.push(chunk).map_err(|e| e.to_string())?;
         let rows = reader.rows();
         if !announced
