@@ -6,191 +6,22 @@
 //! main thread. Pieces arrive as table frames; the main thread only copies
 //! them into columns.
 
-use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect};
 use loupe_core::Table;
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::loader::Progress;
+use crate::worker_client::{Client, Event, Next, SharedClient, deliver, post};
 
-/// The worker's entry, relative to the page (trunk's hook builds it there).
-const WORKER_URL: &str = "worker/worker.js";
+thread_local! {
+    static CLIENT: SharedClient = SharedClient::default();
+}
 
 /// Whether `url` names a Parquet or Arrow IPC file (by its extension).
 pub fn is_columnar(url: &str) -> bool {
     loupe_core::manifest::is_columnar_file(url.split(['?', '#']).next().unwrap_or(url))
-}
-
-/// One message from the worker.
-enum Event {
-    Progress {
-        received: u64,
-        total: Option<u64>,
-        rows: u64,
-    },
-    Part(Vec<u8>),
-    /// Rows the whole table will have.
-    Size(u64),
-    Done,
-    Error(String),
-}
-
-/// One load's events, in arrival order, and the task waiting for the next.
-#[derive(Default)]
-struct Inbox {
-    events: VecDeque<Event>,
-    waiting: Option<Waker>,
-}
-
-type SharedInbox = Rc<RefCell<Inbox>>;
-
-fn deliver(inbox: &SharedInbox, event: Event) {
-    let mut i = inbox.borrow_mut();
-    i.events.push_back(event);
-    if let Some(w) = i.waiting.take() {
-        w.wake();
-    }
-}
-
-/// The next event of a load (a single-consumer queue; no channel crate needed).
-struct Next<'a>(&'a SharedInbox);
-
-impl Future for Next<'_> {
-    type Output = Event;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Event> {
-        let mut i = self.0.borrow_mut();
-        match i.events.pop_front() {
-            Some(e) => Poll::Ready(e),
-            None => {
-                i.waiting = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
-}
-
-#[derive(Default)]
-struct Client {
-    worker: Option<Worker>,
-    ready: bool,
-    /// Messages posted before the worker said it is ready.
-    queued: Vec<Object>,
-    routes: HashMap<u32, SharedInbox>,
-    next_id: u32,
-}
-
-thread_local! {
-    static CLIENT: Rc<RefCell<Client>> = Rc::new(RefCell::new(Client::default()));
-}
-
-fn get(data: &JsValue, key: &str) -> JsValue {
-    Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn on_message(client: &Rc<RefCell<Client>>, event: MessageEvent) {
-    let data = event.data();
-    let kind = get(&data, "kind").as_string().unwrap_or_default();
-    if kind == "ready" {
-        let mut c = client.borrow_mut();
-        c.ready = true;
-        let queued = std::mem::take(&mut c.queued);
-        if let Some(w) = &c.worker {
-            for m in queued {
-                let _ = w.post_message(&m);
-            }
-        }
-        return;
-    }
-    let id = get(&data, "id").as_f64().unwrap_or(-1.0) as u32;
-    let event = match kind.as_str() {
-        "progress" => Event::Progress {
-            received: get(&data, "received").as_f64().unwrap_or(0.0) as u64,
-            total: get(&data, "total").as_f64().map(|t| t as u64),
-            rows: get(&data, "rows").as_f64().unwrap_or(0.0) as u64,
-        },
-        "part" => Event::Part(Uint8Array::new(&get(&data, "frame")).to_vec()),
-        "size" => Event::Size(get(&data, "rows").as_f64().unwrap_or(0.0) as u64),
-        "done" => Event::Done,
-        "error" => Event::Error(
-            get(&data, "message")
-                .as_string()
-                .unwrap_or_else(|| "unknown error".into()),
-        ),
-        _ => return,
-    };
-    let route = client.borrow().routes.get(&id).cloned();
-    if let Some(inbox) = route {
-        deliver(&inbox, event);
-    }
-}
-
-/// The worker failed to start (missing files, a blocked script): every load waiting on it fails.
-fn on_error(client: &Rc<RefCell<Client>>, message: String) {
-    let routes: Vec<SharedInbox> = {
-        let mut c = client.borrow_mut();
-        c.worker = None;
-        c.ready = false;
-        c.queued.clear();
-        c.routes.drain().map(|(_, inbox)| inbox).collect()
-    };
-    for inbox in routes {
-        deliver(
-            &inbox,
-            Event::Error(format!(
-                "the loading worker ({WORKER_URL}) could not start: {message}"
-            )),
-        );
-    }
-}
-
-fn start_worker(client: &Rc<RefCell<Client>>) -> Result<Worker, String> {
-    let options = WorkerOptions::new();
-    options.set_type(WorkerType::Module);
-    let worker = Worker::new_with_options(WORKER_URL, &options)
-        .map_err(|e| format!("could not start the loading worker: {e:?}"))?;
-    let for_messages = client.clone();
-    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e| on_message(&for_messages, e));
-    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-    onmessage.forget();
-    let for_errors = client.clone();
-    let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        let message = e
-            .dyn_ref::<web_sys::ErrorEvent>()
-            .map(|e| e.message())
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| "its script or wasm did not load".into());
-        on_error(&for_errors, message);
-    });
-    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-    onerror.forget();
-    Ok(worker)
-}
-
-fn post(client: &Rc<RefCell<Client>>, message: Object) -> Result<(), String> {
-    let mut c = client.borrow_mut();
-    if c.worker.is_none() {
-        drop(c);
-        let worker = start_worker(client)?;
-        c = client.borrow_mut();
-        c.worker = Some(worker);
-    }
-    if c.ready {
-        if let Some(w) = &c.worker {
-            w.post_message(&message)
-                .map_err(|e| format!("could not reach the loading worker: {e:?}"))?;
-        }
-    } else {
-        c.queued.push(message);
-    }
-    Ok(())
 }
 
 /// A message to the worker: `open` (with the URL and memory budget) or `cancel`.
@@ -212,9 +43,9 @@ struct CancelOnDrop {
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         CLIENT.with(|client| {
-            client.borrow_mut().routes.remove(&self.id);
+            Client::unroute(client, self.id);
             if !self.finished {
-                let _ = post(client, request("cancel", self.id, "", 0));
+                let _ = post(client, request("cancel", self.id, "", 0), Array::new());
             }
         });
     }
@@ -223,8 +54,7 @@ impl Drop for CancelOnDrop {
 /// Ends every load waiting on the worker (the user cancelled); the worker is
 /// told to stop each of them when its load future is dropped.
 pub fn cancel_all() {
-    let routes: Vec<SharedInbox> = CLIENT.with(|c| c.borrow().routes.values().cloned().collect());
-    for inbox in routes {
+    for inbox in CLIENT.with(Client::waiting) {
         deliver(&inbox, Event::Error(crate::fetch::CANCELLED.into()));
     }
 }
@@ -237,19 +67,12 @@ pub async fn load(
     first_rows: &dyn Fn(&Table),
 ) -> Result<Table, String> {
     let client = CLIENT.with(Rc::clone);
-    let inbox = SharedInbox::default();
-    let id = {
-        let mut c = client.borrow_mut();
-        c.next_id += 1;
-        let id = c.next_id;
-        c.routes.insert(id, inbox.clone());
-        id
-    };
+    let (id, inbox) = Client::route(&client);
     let mut guard = CancelOnDrop {
         id,
         finished: false,
     };
-    post(&client, request("open", id, url, budget))
+    post(&client, request("open", id, url, budget), Array::new())
         .map_err(|e| format!("Could not load {url}: {e}"))?;
     // Each piece is appended as it arrives (one short task per piece), so no
     // step at the end copies the whole table at once.

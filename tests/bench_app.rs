@@ -6,8 +6,12 @@
 //! The built app opens each input inside a same-origin host page whose
 //! `PerformanceObserver` records every long task (> 50 ms) of the page's event
 //! loop, from before the app starts until the table is ready and the grid has
-//! been scrolled and filtered. Reported per input: time to ready, the longest
-//! main-thread task, how many tasks passed 50 ms, and the JS heap afterwards.
+//! been scrolled. Reported per input: time to ready, the longest main-thread
+//! task, how many tasks passed 50 ms, and memory afterwards. Then three queries
+//! as a user makes them (a filter typed, a sort and a group from the column
+//! menu): ms until each answer shows, and the long tasks while they run —
+//! with queries in the worker (the default for large tables) and, for
+//! comparison, on the page (`&worker_rows=` above the row count).
 //! Results go to `bench/results/app-load.md`.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -65,6 +69,8 @@ fn renderer_memory(s: &Session) -> (f64, f64) {
 
 struct Outcome {
     input: String,
+    /// Where the queries ran: "worker" or "page".
+    queries: &'static str,
     rows: u64,
     ready_ms: f64,
     longest_ms: f64,
@@ -73,8 +79,39 @@ struct Outcome {
     heap_mb: f64,
     rss_mb: f64,
     peak_mb: f64,
-    /// A filter typed after loading: ms until the grid shows its answer.
+    /// Queries after loading: ms until the grid shows each answer.
     filter_ms: f64,
+    sort_ms: f64,
+    group_ms: f64,
+    /// The longest main-thread task and tasks over 50 ms while the queries ran.
+    query_longest_ms: f64,
+    query_over_50: usize,
+}
+
+/// Picks `action` from the column menu of `column` in the app's frame.
+const MENU: &str = "window.menu = (column, action) => { const d = frames[0].document; \
+    const h = [...d.querySelectorAll('[role=columnheader]')].find(h => h.innerText.trim() === column); \
+    h.querySelector('button.name').click(); \
+    setTimeout(() => d.querySelector(`.header-menu [data-action=\"${action}\"]`).click(), 0); };";
+
+/// Runs `start` (script) in the host page and returns ms until `done` (an
+/// expression over the app's frame `d`) holds and no query is running.
+async fn time_query(s: &Session, start: &str, done: &str, what: &str) -> f64 {
+    s.js(&format!(
+        "const d = frames[0].document; window.rowsBefore = d.querySelector('[role=grid]').getAttribute('aria-rowcount'); \
+         window.firstBefore = d.querySelector('[role=grid] [role=rowheader]')?.innerText; \
+         window.queryStart = performance.now(); {start}; return 0"
+    ))
+    .await;
+    s.wait_for(
+        &format!("(() => {{ const d = frames[0].document; return !d.querySelector('[data-query-running]') && ({done}) ? 'yes' : ''; }})()"),
+        what,
+    )
+    .await;
+    s.js("return performance.now() - window.queryStart")
+        .await
+        .as_f64()
+        .unwrap_or(0.0)
 }
 
 fn peer_data(name: &str) -> Option<std::path::PathBuf> {
@@ -82,7 +119,7 @@ fn peer_data(name: &str) -> Option<std::path::PathBuf> {
     p.exists().then_some(p)
 }
 
-async fn probe(s: &Session, input: &str, file: &str) -> Outcome {
+async fn probe(s: &Session, input: &str, file: &str, extra: &str) -> Outcome {
     let link = generated().join(file);
     let _ = std::fs::remove_file(&link);
     let source = peer_data(file).unwrap_or_else(|| {
@@ -92,7 +129,7 @@ async fn probe(s: &Session, input: &str, file: &str) -> Outcome {
     std::fs::write(generated().join("longtasks.html"), HOST).expect("host page");
     s.client
         .goto(&format!(
-            "{}/generated/longtasks.html?table=/generated/{file}&max_mb=4096",
+            "{}/generated/longtasks.html?table=/generated/{file}&max_mb=4096{extra}",
             s.base
         ))
         .await
@@ -135,25 +172,41 @@ async fn probe(s: &Session, input: &str, file: &str) -> Outcome {
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let tasks = s.js("return window.longtasks").await;
     eprintln!("{file}: long tasks (start ms, duration ms): {tasks}");
-    // Still interactive: a filter over every row answers (the row count changes).
-    s.js(concat!(
-        "const d = frames[0].document; const f = d.getElementById('loupe-filter'); ",
-        "window.rowsBefore = d.querySelector('[role=grid]').getAttribute('aria-rowcount'); ",
-        "window.filterStart = performance.now(); f.value = 'score > 0.5'; ",
-        "f.dispatchEvent(new Event('input', {bubbles: true})); ",
-        "f.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})); return 0"
-    ))
-    .await;
-    s.wait_for(
-        "frames[0].document.querySelector('[role=grid]').getAttribute('aria-rowcount') !== window.rowsBefore ? 'yes' : ''",
+    // Queries, as a user makes them; long tasks are counted anew.
+    s.js(&format!("window.longtasks = []; {MENU} return 0"))
+        .await;
+    let rows_changed =
+        "d.querySelector('[role=grid]').getAttribute('aria-rowcount') !== window.rowsBefore";
+    let filter_ms = time_query(
+        s,
+        "const f = d.getElementById('loupe-filter'); f.value = 'score > 0.5'; \
+         f.dispatchEvent(new Event('input', {bubbles: true})); \
+         f.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}))",
+        rows_changed,
         "the filtered grid",
     )
     .await;
-    let filter_ms = s
-        .js("return performance.now() - window.filterStart")
+    let sort_ms = time_query(
+        s,
+        "menu('score', 'sort-desc')",
+        "d.querySelector('[role=grid] [role=rowheader]')?.innerText !== window.firstBefore",
+        "the sorted grid",
+    )
+    .await;
+    let group_ms = time_query(
+        s,
+        "menu('truth', 'group')",
+        rows_changed,
+        "the grouped grid",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let query_tasks: Vec<f64> = s
+        .js("return window.longtasks.map(t => t.ms)")
         .await
-        .as_f64()
-        .unwrap_or(0.0);
+        .as_array()
+        .map(|a| a.iter().filter_map(|t| t.as_f64()).collect())
+        .unwrap_or_default();
     let durations: Vec<f64> = tasks
         .as_array()
         .map(|a| a.iter().filter_map(|t| t["ms"].as_f64()).collect())
@@ -166,6 +219,7 @@ async fn probe(s: &Session, input: &str, file: &str) -> Outcome {
     let memory = renderer_memory(s);
     Outcome {
         input: input.to_string(),
+        queries: if extra.is_empty() { "worker" } else { "page" },
         rows,
         ready_ms,
         longest_ms: durations.iter().copied().fold(0.0, f64::max),
@@ -175,27 +229,36 @@ async fn probe(s: &Session, input: &str, file: &str) -> Outcome {
         rss_mb: memory.0,
         peak_mb: memory.1,
         filter_ms,
+        sort_ms,
+        group_ms,
+        query_longest_ms: query_tasks.iter().copied().fold(0.0, f64::max),
+        query_over_50: query_tasks.iter().filter(|d| **d > 50.0).count(),
     }
 }
 
 fn report(outcomes: &[Outcome]) {
     let mut md = String::from(
-        "| input | rows | ready (ms) | longest main-thread task (ms) | tasks > 50 ms | total blocking (ms) | filter after load (ms) | JS heap (MiB) | renderer RSS (MiB) | renderer peak (MiB) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| input | rows | ready (ms) | longest main-thread task (ms) | tasks > 50 ms | total blocking (ms) | JS heap (MiB) | renderer RSS (MiB) | renderer peak (MiB) | queries | filter (ms) | sort (ms) | group (ms) | longest task while querying (ms) | tasks > 50 ms while querying |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n",
     );
     for o in outcomes {
         let _ = writeln!(
             md,
-            "| {} | {} | {:.0} | {:.0} | {} | {:.0} | {:.0} | {:.1} | {:.0} | {:.0} |",
+            "| {} | {} | {:.0} | {:.0} | {} | {:.0} | {:.1} | {:.0} | {:.0} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {} |",
             o.input,
             o.rows,
             o.ready_ms,
             o.longest_ms,
             o.over_50,
             o.total_blocked_ms,
-            o.filter_ms,
             o.heap_mb,
             o.rss_mb,
-            o.peak_mb
+            o.peak_mb,
+            o.queries,
+            o.filter_ms,
+            o.sort_ms,
+            o.group_ms,
+            o.query_longest_ms,
+            o.query_over_50
         );
     }
     println!("{md}");
@@ -217,10 +280,12 @@ async fn long_tasks_while_loading_one_million_rows() {
     let _one = BROWSER.lock().await;
     let mut outcomes = Vec::new();
     let n = std::env::var("LOUPE_BENCH_ROWS").unwrap_or_else(|_| "1000000".into());
-    for (input, ext) in [
-        ("Parquet", "parquet"),
-        ("Arrow IPC", "arrow"),
-        ("W&B JSON", "table.json"),
+    // The last case runs its queries on the page, for comparison.
+    for (input, ext, extra) in [
+        ("Parquet", "parquet", ""),
+        ("Arrow IPC", "arrow", ""),
+        ("W&B JSON", "table.json", ""),
+        ("W&B JSON", "table.json", "&worker_rows=1000000000"),
     ] {
         let file = format!("pred_{n}.{ext}");
         if peer_data(&file).is_none() {
@@ -229,7 +294,7 @@ async fn long_tasks_while_loading_one_million_rows() {
         }
         // A fresh browser per input, so one load's garbage does not slow the next.
         let s = Session::start().await;
-        outcomes.push(probe(&s, input, &file).await);
+        outcomes.push(probe(&s, input, &file, extra).await);
     }
     report(&outcomes);
 }

@@ -339,3 +339,128 @@ async fn confusion_matrix_counts_and_filters_on_click() {
         "{search}"
     );
 }
+
+/// The first rows' numbers (row headers) as the grid shows them.
+async fn first_row_numbers(s: &Session, n: usize) -> Vec<String> {
+    let got = s
+        .js(&format!(
+            "return [...document.querySelectorAll('[role=grid] [role=rowheader]')].slice(0, {n}).map(h => h.innerText.trim())"
+        ))
+        .await;
+    got.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn url_query(params: &[(&str, &str)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| {
+            let v: String = v.bytes().map(|b| format!("%{b:02X}")).collect();
+            format!("&{k}={v}")
+        })
+        .collect()
+}
+
+/// `&worker_rows=1` makes the demo table "large": its queries run in the
+/// query worker, and each view (rows, order, groups, derived columns, errors)
+/// is the one loupe-core gives natively.
+#[tokio::test]
+async fn queries_run_in_the_worker_give_the_native_views() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let cases: [&[(&str, &str)]; 4] = [
+        &[("filter", "truth != guess"), ("sort", "score_3 desc, id")],
+        &[
+            ("derive", "margin=score_3 - score_5"),
+            ("sort", "margin desc"),
+        ],
+        &[
+            ("filter", "margin > 0"),
+            ("derive", "margin=score_3 - score_5"),
+        ],
+        &[("group", "guess"), ("sort", "count desc")],
+    ];
+    for params in cases {
+        let url = format!("?table={V1}&worker_rows=1{}", url_query(params));
+        assert_eq!(s.open(&url).await, "ready", "{url}");
+        s.wait_for(
+            "document.querySelector('[data-view-summary]').innerText.includes('by a worker')",
+            "the worker's answer",
+        )
+        .await;
+        let view = native(params);
+        s.wait_rows(view.len(), &url).await;
+        let shown = first_row_numbers(&s, 5).await;
+        if view.groups.is_none() {
+            let want: Vec<String> = view.rows.iter().take(5).map(u32::to_string).collect();
+            assert_eq!(shown, want, "{url}");
+        }
+    }
+    // A type error found in the worker is reported like one found on the page.
+    let url = format!(
+        "?table={V1}&worker_rows=1{}",
+        url_query(&[("filter", "guess > 'a'")])
+    );
+    assert_eq!(s.open(&url).await, "ready");
+    let in_worker = s
+        .wait_for(
+            "document.querySelector('.run-error')?.innerText",
+            "run error",
+        )
+        .await;
+    assert_eq!(s.open(&url.replace("&worker_rows=1", "")).await, "ready");
+    let on_page = s
+        .wait_for(
+            "document.querySelector('.run-error')?.innerText",
+            "run error",
+        )
+        .await;
+    assert_eq!(in_worker, on_page);
+}
+
+/// "Cancel" ends the worker mid-query (here while it is still starting: the
+/// first query of a page starts it): the view and the URL go back to the last
+/// answered query, and the next query starts a new worker.
+#[tokio::test]
+async fn cancel_ends_a_worker_query_and_keeps_the_last_view() {
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open(&format!("?table={V1}&worker_rows=1")).await, "ready");
+    let total = predictions().row_count();
+    s.wait_rows(total, "all rows").await;
+    s.type_filter("truth != guess", true).await;
+    let clicked = s
+        .js("return await new Promise(done => { const t0 = performance.now(); (function poll() { \
+               const b = document.querySelector('[data-query-running] button'); \
+               if (b) { b.click(); done(true); } \
+               else if (performance.now() - t0 > 5000) done(false); else setTimeout(poll, 0); })(); })")
+        .await;
+    assert_eq!(clicked, true, "the running query showed a Cancel button");
+    s.wait_for(
+        "!document.querySelector('[data-query-running]')",
+        "the running bar to go",
+    )
+    .await;
+    assert!(
+        !s.location_search().await.contains("filter="),
+        "{}",
+        s.location_search().await
+    );
+    // The worker was ended: nothing arrives later to change the view.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(rowcount(&s).await, total as u64 + 1);
+
+    s.type_filter("truth != guess", true).await;
+    let wrong = native(&[("filter", "truth != guess")]).rows.len();
+    s.wait_rows(wrong, "the filter, run by a new worker").await;
+    s.wait_for(
+        "document.querySelector('[data-view-summary]').innerText.includes('by a worker')",
+        "the worker's answer",
+    )
+    .await;
+}

@@ -241,6 +241,10 @@ fn serve() -> Result {
     ]))
 }
 
+/// The worker and the benchmark module build the core for speed; the page's
+/// bundle keeps the workspace profile's size-optimized core (Cargo.toml).
+const CORE_FAST: &str = "profile.release.package.loupe-core.opt-level=3";
+
 /// Builds the loading worker (`crates/loupe-worker`: Parquet/Arrow, loaded by
 /// the app only when such a table is opened) into `<site>/worker/`: trunk's
 /// staging folder when trunk runs this as its post-build hook, else `dist/`.
@@ -249,7 +253,7 @@ fn worker() -> Result {
     let mut build = cmd("cargo");
     build.args(["build", "--target", WASM_TARGET, "-p", "loupe-worker"]);
     if release {
-        build.arg("--release");
+        build.args(["--release", "--config", CORE_FAST]);
     }
     run(&mut build)?;
     let profile = if release { "release" } else { "debug" };
@@ -274,6 +278,8 @@ fn bench_ext() -> Result {
         WASM_TARGET,
         "-p",
         "loupe-bench",
+        "--config",
+        CORE_FAST,
     ]))?;
     let wasm = root().join("target/wasm32-unknown-unknown/release/loupe_bench.wasm");
     bindgen(&wasm, &root().join("bench/ext/pkg"), true)

@@ -33,22 +33,29 @@ const CELL_INVALID: u8 = 1;
 
 /// The table as a frame.
 pub fn encode(table: &Table) -> Vec<u8> {
-    let mut out = Vec::with_capacity(table.heap_bytes() + 64);
+    let columns: Vec<&Column> = table.columns.iter().collect();
+    encode_columns(table.row_count(), &columns)
+}
+
+/// Some columns (each `rows` long) as a frame, without gathering them into a table first.
+pub fn encode_columns(rows: usize, columns: &[&Column]) -> Vec<u8> {
+    let bytes: usize = columns.iter().map(|c| c.data().heap_bytes()).sum();
+    let mut out = Vec::with_capacity(bytes + 64);
     out.extend_from_slice(MAGIC);
-    put_u32(&mut out, table.columns.len() as u32);
-    out.extend_from_slice(&(table.row_count() as u64).to_le_bytes());
-    for column in &table.columns {
+    put_u32(&mut out, columns.len() as u32);
+    out.extend_from_slice(&(rows as u64).to_le_bytes());
+    for column in columns {
         put_bytes(&mut out, column.name.as_bytes());
         encode_data(&mut out, column.data());
     }
     out
 }
 
-fn put_u32(out: &mut Vec<u8>, v: u32) {
+pub(crate) fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+pub(crate) fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     put_u32(out, bytes.len() as u32);
     out.extend_from_slice(bytes);
 }
@@ -146,23 +153,23 @@ pub fn decode(bytes: &[u8]) -> Result<Table, FormatError> {
     if r.pos != bytes.len() {
         return Err(bad("bytes left after the last column"));
     }
-    Table::from_columns(columns)
+    Table::with_row_count(columns, nrows)
 }
 
-fn bad(message: &str) -> FormatError {
+pub(crate) fn bad(message: &str) -> FormatError {
     FormatError::BadField {
         field: "frame",
         message: message.to_string(),
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+pub(crate) struct Reader<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], FormatError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], FormatError> {
         let end = self
             .pos
             .checked_add(n)
@@ -173,23 +180,23 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
-    fn u8(&mut self) -> Result<u8, FormatError> {
+    pub(crate) fn u8(&mut self) -> Result<u8, FormatError> {
         Ok(self.take(1)?[0])
     }
 
-    fn u32(&mut self) -> Result<u32, FormatError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, FormatError> {
         let mut b = [0u8; 4];
         b.copy_from_slice(self.take(4)?);
         Ok(u32::from_le_bytes(b))
     }
 
-    fn u64(&mut self) -> Result<u64, FormatError> {
+    pub(crate) fn u64(&mut self) -> Result<u64, FormatError> {
         let mut b = [0u8; 8];
         b.copy_from_slice(self.take(8)?);
         Ok(u64::from_le_bytes(b))
     }
 
-    fn bytes(&mut self) -> Result<&'a [u8], FormatError> {
+    pub(crate) fn bytes(&mut self) -> Result<&'a [u8], FormatError> {
         let n = self.u32()? as usize;
         self.take(n)
     }
@@ -201,7 +208,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `n` fixed-width little-endian items, checked for length before allocating.
-    fn array<const W: usize, T>(
+    pub(crate) fn array<const W: usize, T>(
         &mut self,
         n: usize,
         from: fn([u8; W]) -> T,

@@ -38,6 +38,7 @@ pub mod table;
 pub mod table_reader;
 pub mod time;
 pub mod value;
+pub mod view_frame;
 pub mod views;
 pub mod wbtype;
 

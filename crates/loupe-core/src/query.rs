@@ -262,10 +262,67 @@ impl Query {
     pub fn is_grouped(&self) -> bool {
         !self.group.is_empty()
     }
+
+    /// Only what `run` reads (derived columns, filter, group, sort): hiding a
+    /// column or choosing a panel never runs the query again.
+    pub fn computation(&self) -> Query {
+        Query {
+            filter: self.filter.clone(),
+            sort: self.sort.clone(),
+            group: self.group.clone(),
+            derived: self.derived.clone(),
+            ..Query::default()
+        }
+    }
+
+    /// Takes `from`'s computation (filter, sort, group, derived), keeping the rest.
+    pub fn set_computation(&mut self, from: &Query) {
+        self.filter = from.filter.clone();
+        self.sort = from.sort.clone();
+        self.group = from.group.clone();
+        self.derived = from.derived.clone();
+    }
+
+    /// Whether running does more than list every row in order.
+    pub fn computes(&self) -> bool {
+        self.filter.is_some()
+            || !self.sort.is_empty()
+            || !self.group.is_empty()
+            || !self.derived.is_empty()
+    }
+
+    /// The columns of `table` the query reads, as indices, each once, in order
+    /// of first use: what a worker needs to run it. `None` if an expression
+    /// does not parse or names something that is neither a column nor a
+    /// derived column (running it here gives the error with its hints).
+    /// A grouped view's sort keys name group keys and `count`, not columns.
+    pub fn table_columns_used(&self, table: &Table) -> Option<Vec<usize>> {
+        let mut texts: Vec<&str> = self.derived.iter().map(|d| d.expr.as_str()).collect();
+        texts.extend(self.filter.as_deref());
+        texts.extend(self.group.iter().map(String::as_str));
+        if self.group.is_empty() {
+            texts.extend(self.sort.iter().map(|k| k.expr.as_str()));
+        }
+        let mut out = Vec::new();
+        for text in texts {
+            let expr = crate::expr::parse(text).ok()?;
+            let mut names = Vec::new();
+            expr.column_names(&mut names);
+            for name in names {
+                match table.columns.iter().position(|c| c.name == name) {
+                    Some(i) if !out.contains(&i) => out.push(i),
+                    Some(_) => {}
+                    None if self.derived.iter().any(|d| d.name == name) => {}
+                    None => return None,
+                }
+            }
+        }
+        Some(out)
+    }
 }
 
 /// The result of running a query.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct View {
     /// Derived columns, in order (shown after the table's own columns).
     pub derived: Vec<Column>,
@@ -275,7 +332,7 @@ pub struct View {
     pub groups: Option<GroupedView>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GroupedView {
     /// The group key expressions, as written.
     pub key_names: Vec<String>,

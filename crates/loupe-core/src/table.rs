@@ -97,6 +97,21 @@ impl Table {
         Ok(Table { columns, row_count })
     }
 
+    /// A table of `rows` rows, which may have no columns yet (a query's
+    /// inputs when its expressions read none).
+    pub fn with_row_count(columns: Vec<Column>, rows: usize) -> Result<Table, FormatError> {
+        let mut table = Table::from_columns(columns)?;
+        if table.columns.is_empty() {
+            table.row_count = rows;
+        } else if table.row_count != rows {
+            return Err(FormatError::BadField {
+                field: "columns",
+                message: format!("columns have {} rows, expected {rows}", table.row_count),
+            });
+        }
+        Ok(table)
+    }
+
     pub fn row_count(&self) -> usize {
         self.row_count
     }

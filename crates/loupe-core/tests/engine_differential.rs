@@ -6,7 +6,8 @@ use std::cmp::Ordering;
 
 use loupe_core::expr::{self, Frame};
 use loupe_core::ops::{group_rows, sort_rows, top_rows};
-use loupe_core::{Table, Value, read_table};
+use loupe_core::query::{Derived, Query, SortKey, run};
+use loupe_core::{Column, Table, Value, frame, read_table, view_frame};
 use proptest::prelude::*;
 
 // ---------- random tables ----------
@@ -399,6 +400,49 @@ proptest! {
             // Ties may be broken differently only among equal keys: compare the key values.
             let keyed = |rows: &[u32]| rows.iter().map(|&r| format!("{:?}", reference(&keys[0].0, &t, r as usize))).collect::<Vec<_>>();
             prop_assert_eq!(keyed(&top), keyed(&single[..single.len().min(5)]));
+        }
+    }
+
+    #[test]
+    fn a_query_run_by_the_worker_on_the_columns_it_uses_gives_the_same_view(
+        json in table_json(),
+        derived in expression(),
+        filter in prop::option::of(expression()),
+        on_derived: bool,
+        sort in prop::collection::vec((expression(), any::<bool>()), 0..3),
+        group in prop::collection::vec(expression(), 0..3),
+    ) {
+        let t = read_table(json.as_bytes()).expect("generated table parses");
+        let q = Query {
+            derived: vec![Derived { name: "d".into(), expr: derived }],
+            filter: filter.map(|f| if on_derived { format!("({f}) or d is null") } else { f }),
+            sort: sort.into_iter().map(|(expr, descending)| SortKey { expr, descending }).collect(),
+            group,
+            ..Query::default()
+        };
+        let Some(used) = q.table_columns_used(&t) else { return Ok(()) };
+        // What the page sends: only those columns, as a frame.
+        let sent: Vec<&Column> = used.iter().map(|&i| &t.columns[i]).collect();
+        let subset = frame::decode(&frame::encode_columns(t.row_count(), &sent)).expect("frame reads back");
+        let here = run(&t, &q);
+        let there = run(&subset, &q);
+        match (here, there) {
+            (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+            (Ok(want), Ok(got)) => {
+                // What the worker sends back, read as the page reads it.
+                let got = view_frame::decode(&view_frame::encode(&got), t.row_count(), &q.group).expect("view reads back");
+                prop_assert_eq!(&got.rows, &want.rows);
+                let groups = |v: &loupe_core::View| v.groups.as_ref().map(|g| (g.key_names.clone(), format!("{:?}", g.grouping.keys), g.grouping.members.clone()));
+                prop_assert_eq!(groups(&got), groups(&want));
+                prop_assert_eq!(got.derived.len(), want.derived.len());
+                for (a, b) in got.derived.iter().zip(&want.derived) {
+                    prop_assert_eq!(&a.name, &b.name);
+                    for r in 0..t.row_count() {
+                        prop_assert_eq!(format!("{:?}", a.data().get(r)), format!("{:?}", b.data().get(r)));
+                    }
+                }
+            }
+            (a, b) => prop_assert!(false, "here {a:?}, in the worker {b:?}"),
         }
     }
 

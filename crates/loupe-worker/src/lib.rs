@@ -9,9 +9,18 @@
 //! Parquet file is its empty table, the header), `{kind: "size", id, rows}`
 //! (the rows the whole table will have, before its pieces), and finally
 //! `{kind: "done", id}` or `{kind: "error", id, message}`.
+//!
+//! Queries (`query.rs`; the page runs a second instance of this worker for
+//! them): `{kind: "query", id, key, rows, params, columns?}` runs the query
+//! given as URL parameters (`params`: [name, value, …]) over the page's table
+//! `key`, after adding the columns in `columns` (a frame, transferred);
+//! answers `{kind: "part", id, frame}` (a `loupe_core::view_frame`), then
+//! `{kind: "done", id}`, or `{kind: "error", id, message}`.
+//! `{kind: "forget", key}` drops a table's columns.
 
 mod http;
 mod open;
+mod query;
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -45,6 +54,16 @@ fn post(m: &Object) {
     }
 }
 
+/// `{kind: "part", id, frame}`: bytes handed over in a transferred buffer
+/// (the app takes it as it is; nothing is copied on its side).
+fn post_bytes(id: u32, bytes: &[u8]) {
+    let buffer = Uint8Array::from(bytes).buffer();
+    let m = message("part", id, &[("frame", buffer.clone().into())]);
+    if let Some(s) = scope() {
+        let _ = s.post_message_with_transfer(&m, &Array::of1(&buffer));
+    }
+}
+
 /// Posts to the app for load `id`.
 struct Post {
     id: u32,
@@ -67,14 +86,7 @@ impl open::Sink for Post {
     }
 
     fn part(&self, table: &Table) {
-        let frame = loupe_core::frame::encode(table);
-        let bytes = Uint8Array::from(frame.as_slice());
-        let buffer = bytes.buffer();
-        let m = message("part", self.id, &[("frame", buffer.clone().into())]);
-        // Transferred, not copied: the app takes the buffer as it is.
-        if let Some(s) = scope() {
-            let _ = s.post_message_with_transfer(&m, &Array::of1(&buffer));
-        }
+        post_bytes(self.id, &loupe_core::frame::encode(table));
     }
 
     fn expect_rows(&self, rows: u64) {
@@ -120,6 +132,34 @@ fn on_message(event: MessageEvent) {
         Some("cancel") => CANCELLED.with(|c| {
             c.borrow_mut().insert(id);
         }),
+        Some("query") => {
+            let key = field_f64(&data, "key").unwrap_or(0.0) as u32;
+            let rows = field_f64(&data, "rows").unwrap_or(0.0) as usize;
+            let columns = Reflect::get(&data, &"columns".into())
+                .ok()
+                .filter(|c| c.is_object())
+                .map(|c| Uint8Array::new(&c).to_vec());
+            let words: Vec<String> = Reflect::get(&data, &"params".into())
+                .map(|p| {
+                    Array::from(&p)
+                        .iter()
+                        .filter_map(|w| w.as_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let params: Vec<(String, String)> = words
+                .chunks_exact(2)
+                .map(|kv| (kv[0].clone(), kv[1].clone()))
+                .collect();
+            match query::run_query(key, rows, columns.as_deref(), &params) {
+                Ok(view) => {
+                    post_bytes(id, &view);
+                    post(&message("done", id, &[]));
+                }
+                Err(e) => post(&message("error", id, &[("message", e.into())])),
+            }
+        }
+        Some("forget") => query::forget(field_f64(&data, "key").unwrap_or(0.0) as u32),
         _ => {}
     }
 }

@@ -25,6 +25,29 @@ pub struct Expr {
     pub end: usize,
 }
 
+impl Expr {
+    /// Every column the expression names, in order of appearance (repeats kept).
+    pub fn column_names<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match &self.kind {
+            ExprKind::Column(name) => out.push(name),
+            ExprKind::Number(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Null => {}
+            ExprKind::Neg(e) | ExprKind::Not(e) | ExprKind::Field(e, _) => e.column_names(out),
+            ExprKind::IsNull { value, .. } => value.column_names(out),
+            ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
+                a.column_names(out);
+                b.column_names(out);
+            }
+            ExprKind::In { value, list, .. } => {
+                value.column_names(out);
+                list.iter().for_each(|e| e.column_names(out));
+            }
+            ExprKind::Call(_, args) | ExprKind::List(args) => {
+                args.iter().for_each(|e| e.column_names(out))
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     Number(f64),

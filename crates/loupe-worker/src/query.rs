@@ -1,0 +1,57 @@
+//! Queries on large tables, run here so the page's main thread stays free
+//! (and a query can be stopped by ending this worker). The page sends the
+//! columns a query reads, once per table; they stay here for its next queries.
+
+use std::cell::RefCell;
+
+use loupe_core::query::{Query, run};
+use loupe_core::{Table, frame, view_frame};
+
+thread_local! {
+    /// The page's table this worker holds columns of (its key), and those columns.
+    static TABLE: RefCell<(u32, Table)> = RefCell::new((0, Table::default()));
+}
+
+/// Runs the query given as URL parameters over table `key` (`rows` rows),
+/// after adding the columns in `columns` (a frame), and returns the view's bytes.
+pub fn run_query(
+    key: u32,
+    rows: usize,
+    columns: Option<&[u8]>,
+    params: &[(String, String)],
+) -> Result<Vec<u8>, String> {
+    TABLE.with(|held| {
+        let mut held = held.borrow_mut();
+        if held.0 != key || held.1.row_count() != rows {
+            let empty = Table::with_row_count(Vec::new(), rows).map_err(|e| e.to_string())?;
+            *held = (key, empty);
+        }
+        if let Some(bytes) = columns {
+            let sent = frame::decode(bytes).map_err(|e| format!("the columns sent: {e}"))?;
+            if sent.row_count() != rows && !sent.columns.is_empty() {
+                return Err(format!(
+                    "the columns sent have {} rows, the table {rows}",
+                    sent.row_count()
+                ));
+            }
+            for column in sent.columns {
+                if held.1.column(&column.name).is_none() {
+                    held.1.columns.push(column);
+                }
+            }
+        }
+        let query = Query::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let view = run(&held.1, &query).map_err(|e| e.to_string())?;
+        Ok(view_frame::encode(&view))
+    })
+}
+
+/// Drops the columns of table `key` (the page closed it).
+pub fn forget(key: u32) {
+    TABLE.with(|held| {
+        let mut held = held.borrow_mut();
+        if held.0 == key {
+            *held = (0, Table::default());
+        }
+    });
+}

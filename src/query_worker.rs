@@ -1,0 +1,125 @@
+//! Queries on large tables run in a worker (`crates/loupe-worker/src/query.rs`),
+//! so filtering, sorting or grouping millions of rows never freezes the page,
+//! and a query can be stopped: `cancel` ends that worker mid-query.
+//!
+//! The page sends the columns a query reads (a frame, transferred), once per
+//! table: the worker keeps them for the next queries. The answer is the view
+//! (`loupe_core::view_frame`): row numbers, groups and derived columns.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use loupe_core::{Column, Query, Table, View, frame, view_frame};
+use wasm_bindgen::JsValue;
+
+use crate::fetch::CANCELLED;
+use crate::url_state::search_params;
+use crate::worker_client::{Client, Event, Next, SharedClient, end, post};
+
+/// Tables with at least this many rows are queried in the worker, unless the
+/// URL says otherwise (`&worker_rows=`).
+const DEFAULT_WORKER_ROWS: usize = 200_000;
+
+thread_local! {
+    static CLIENT: SharedClient = SharedClient::default();
+    /// The table whose columns the worker holds (its key) and which columns.
+    static SENT: RefCell<(u32, Vec<usize>)> = const { RefCell::new((0, Vec::new())) };
+    static NEXT_KEY: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The least rows a table needs for its queries to run in the worker.
+pub fn worker_rows() -> usize {
+    search_params()
+        .iter()
+        .find(|(k, _)| k == "worker_rows")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(DEFAULT_WORKER_ROWS)
+}
+
+/// A key for a table shown on the page (the worker holds columns by key).
+pub fn new_table_key() -> u32 {
+    NEXT_KEY.with(|k| {
+        k.set(k.get() + 1);
+        k.get()
+    })
+}
+
+fn set(m: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(m, &key.into(), value);
+}
+
+fn forget_sent() {
+    SENT.with(|s| *s.borrow_mut() = (0, Vec::new()));
+}
+
+/// Stops the running query (and any queued after it): they end with `CANCELLED`.
+pub fn cancel() {
+    CLIENT.with(|c| end(c, CANCELLED));
+    forget_sent();
+}
+
+/// The page no longer shows table `key`: the worker drops its columns.
+pub fn forget(key: u32) {
+    if SENT.with(|s| s.borrow().0 == key) {
+        forget_sent();
+        let m = Object::new();
+        set(&m, "kind", &"forget".into());
+        set(&m, "key", &key.into());
+        let _ = CLIENT.with(|c| post(c, m, Array::new()));
+    }
+}
+
+/// Runs `query` over `table` (key `key`) in the worker; `used` are the
+/// columns it reads (`Query::table_columns_used`).
+pub async fn run(key: u32, table: &Table, query: &Query, used: &[usize]) -> Result<View, String> {
+    let client = CLIENT.with(Rc::clone);
+    let missing: Vec<usize> = SENT.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.0 != key {
+            *s = (key, Vec::new());
+        }
+        let missing: Vec<usize> = used.iter().copied().filter(|i| !s.1.contains(i)).collect();
+        s.1.extend(&missing);
+        missing
+    });
+    let (id, inbox) = Client::route(&client);
+    let m = Object::new();
+    set(&m, "kind", &"query".into());
+    set(&m, "id", &id.into());
+    set(&m, "key", &key.into());
+    set(&m, "rows", &JsValue::from_f64(table.row_count() as f64));
+    let params = Array::new();
+    for (k, v) in query.computation().to_params() {
+        params.push(&k.into());
+        params.push(&v.into());
+    }
+    set(&m, "params", &params);
+    let transfer = Array::new();
+    if !missing.is_empty() {
+        let columns: Vec<&Column> = missing.iter().map(|&i| &table.columns[i]).collect();
+        let bytes = frame::encode_columns(table.row_count(), &columns);
+        let buffer = Uint8Array::from(bytes.as_slice()).buffer();
+        set(&m, "columns", &buffer);
+        transfer.push(&buffer);
+    }
+    let answer = match post(&client, m, transfer) {
+        Ok(()) => loop {
+            match Next(&inbox).await {
+                Event::Part(bytes) => {
+                    break view_frame::decode(&bytes, table.row_count(), &query.group)
+                        .map_err(|e| format!("the query worker's answer: {e}"));
+                }
+                Event::Error(message) => break Err(message),
+                _ => {}
+            }
+        },
+        Err(e) => Err(e),
+    };
+    Client::unroute(&client, id);
+    if !Client::started(&client) {
+        // The worker ended (cancelled, or it failed): it holds no columns now.
+        forget_sent();
+    }
+    answer
+}
