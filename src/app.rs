@@ -63,6 +63,8 @@ struct Params {
     key: Option<String>,
     with: Option<String>,
     on: Option<String>,
+    /// `&scan=1`: the filter, run over every part of a paged partitioned table.
+    scan: Option<String>,
 }
 
 fn query_params() -> Params {
@@ -87,6 +89,7 @@ fn query_params() -> Params {
         key: get("key"),
         with: get("with"),
         on: get("on"),
+        scan: get("scan").filter(|v| v == "1").and_then(|_| get("filter")),
     }
 }
 
@@ -257,6 +260,7 @@ pub fn App() -> impl IntoView {
             key: params.key.clone(),
             with: params.with.clone(),
             on: params.on.clone(),
+            scan: params.scan.clone(),
         });
     }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use loupe_core::catalog::Catalog;
 use loupe_core::document::document_from_json;
 use loupe_core::ops::{JoinKind, join};
+use loupe_core::part_scan::PartScan;
 use loupe_core::partition_window::PartitionWindow;
 use loupe_core::path::folder_of;
 use loupe_core::{Document, Manifest, MediaResolver, StreamingTableReader, Table, Value, json};
@@ -35,6 +36,8 @@ pub struct LoadedTable {
     pub first_row: usize,
     /// The row of `table` to scroll to first (where a paged table's new part begins).
     pub start_row: usize,
+    /// Set when `table` holds a filter's matches in every part (what the bar says).
+    pub scanned: Option<String>,
 }
 
 /// A partitioned table opened on its own, for loading further parts later.
@@ -98,6 +101,9 @@ pub struct OpenRequest {
     /// A second table to join with (`&with=`), on `on` (`key` or `key1,key2`).
     pub with: Option<String>,
     pub on: Option<String>,
+    /// A filter to run over every part of a partitioned table too large for
+    /// memory (`&scan=1`): the table opened is its matches.
+    pub scan: Option<String>,
 }
 
 /// One artifact version: its folder, manifest (if any) and media resolver.
@@ -120,6 +126,10 @@ struct Ctx<'a> {
     preview: Option<&'a dyn Fn(LoadedTable)>,
     /// Set when the table opened is partitioned and only some parts fit the budget.
     partitions: std::cell::RefCell<Option<PartitionSource>>,
+    /// The filter to run over every part instead of paging (`OpenRequest::scan`).
+    scan: Option<String>,
+    /// What a scan found, for the bar above its matches.
+    scanned: std::cell::RefCell<Option<String>>,
 }
 
 /// Rows read before the first rows are shown (enough to fill a screen or two).
@@ -141,6 +151,7 @@ impl Ctx<'_> {
                 partitions: None,
                 first_row: 0,
                 start_row: 0,
+                scanned: None,
             });
         }
     }
@@ -208,6 +219,7 @@ pub async fn load_table(
         partitions: None,
         first_row: 0,
         start_row: 0,
+        scanned: None,
     })
 }
 
@@ -223,6 +235,7 @@ impl OpenRequest {
             key: None,
             with: None,
             on: None,
+            scan: None,
         }
     }
 
@@ -272,6 +285,7 @@ async fn join_two(
         partitions: None,
         first_row: 0,
         start_row: 0,
+        scanned: None,
         ..left
     })
 }
@@ -352,6 +366,8 @@ async fn load_one(
         opening: std::cell::RefCell::new(Vec::new()),
         preview,
         partitions: std::cell::RefCell::new(None),
+        scan: req.scan.clone(),
+        scanned: std::cell::RefCell::new(None),
     };
     let artifact = open_artifact(&folder, &ctx).await;
     let (table, media) = match abs.strip_prefix(&folder) {
@@ -375,6 +391,7 @@ async fn load_one(
         partitions,
         first_row,
         start_row: 0,
+        scanned: ctx.scanned.take(),
     })
 }
 
@@ -596,6 +613,9 @@ async fn load_partitions(
     let parts: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
     // Only a table shown alone pages; joins and comparisons need every row.
     let on_demand = ctx.is_top_level() && ctx.preview.is_some();
+    if on_demand && let Some(filter) = &ctx.scan {
+        return scan_partitions(url, artifact, &parts, filter, ctx).await;
+    }
     let budget = if on_demand {
         crate::partitions::memory_budget()
     } else {
@@ -623,6 +643,50 @@ async fn load_partitions(
         }));
     }
     Ok((shown, media.unwrap_or_default()))
+}
+
+/// The rows of every part where `filter` holds, each part read, filtered and
+/// dropped in turn, within the memory budget (`loupe_core::part_scan`).
+async fn scan_partitions(
+    url: &str,
+    artifact: &Artifact,
+    parts: &[String],
+    filter: &str,
+    ctx: &Ctx<'_>,
+) -> Result<Loaded, String> {
+    let mut scan = PartScan::new(filter, crate::partitions::memory_budget());
+    let mut media = vec![artifact.media.clone()];
+    for part in parts {
+        let (table, part_media) = read_part(url, artifact, part, ctx).await?;
+        if media.len() == 1 {
+            // Each column's resolver, after the `row` column's.
+            media.extend(part_media);
+        }
+        let more = scan
+            .add(&table)
+            .map_err(|e| format!("{url}: part `{part}`: {e}"))?;
+        if !more {
+            break;
+        }
+    }
+    let (seen, read, stopped) = (
+        scan.parts_seen(),
+        scan.rows_seen(),
+        scan.stopped_at_budget(),
+    );
+    let matches = scan
+        .matches()
+        .ok_or_else(|| format!("{url}: no part could be read"))?;
+    let mut note = format!(
+        "{} rows match `{filter}` in parts 1–{seen} of {} ({read} rows read); `row` is each one's row over all parts",
+        matches.row_count(),
+        parts.len()
+    );
+    if stopped {
+        note.push_str("; stopped there: more matches than the memory budget holds");
+    }
+    ctx.scanned.replace(Some(note));
+    Ok((matches, media))
 }
 
 /// One part of a partitioned table, with its Hive `key=value` folders as columns
@@ -659,6 +723,8 @@ pub async fn load_part(
         opening: std::cell::RefCell::new(vec![source.url.clone()]),
         preview: None,
         partitions: std::cell::RefCell::new(None),
+        scan: None,
+        scanned: std::cell::RefCell::new(None),
     };
     Ok(read_part(&source.url, &source.artifact, path, &ctx)
         .await?

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::loader::{LoadedTable, load_part};
+use crate::url_state::navigate_with;
 
 /// Bytes of columns a partitioned table may keep in memory (`&memory_mb=`).
 pub const DEFAULT_MEMORY_BUDGET: usize = 1 << 30;
@@ -40,7 +41,22 @@ const BACK_CONTEXT_ROWS: usize = 20;
 /// `request` moves too: `Some(true)` for later rows, `Some(false)` for earlier
 /// (the grid sets it when scrolled to its last or first row).
 #[component]
-pub fn PartitionPager(loaded: Arc<LoadedTable>, request: RwSignal<Option<bool>>) -> impl IntoView {
+pub fn PartitionPager(
+    loaded: Arc<LoadedTable>,
+    request: RwSignal<Option<bool>>,
+    /// The view's filter: "filter all parts" opens its matches in every part.
+    filter: Signal<Option<String>>,
+) -> impl IntoView {
+    // A scan's matches: what was found, and the way back to paging.
+    if let Some(note) = loaded.scanned.clone() {
+        return view! {
+            <nav class="partition-pager scanned" aria-label="partitions">
+                <span class="parts-summary">{note}</span>
+                <button class="parts-back" on:click=|_| navigate_with("scan", "")>"back to paging"</button>
+            </nav>
+        }
+        .into_any();
+    }
     let Some(source) = loaded.partitions.clone() else {
         return ().into_any();
     };
@@ -108,6 +124,7 @@ pub fn PartitionPager(loaded: Arc<LoadedTable>, request: RwSignal<Option<bool>>)
                             partitions: loaded.partitions.clone(),
                             first_row,
                             start_row,
+                            scanned: None,
                         }));
                     }
                 }
@@ -140,6 +157,9 @@ pub fn PartitionPager(loaded: Arc<LoadedTable>, request: RwSignal<Option<bool>>)
             {button("parts-prev", "◂ earlier rows", previous)}
             <span class="parts-summary">{summary}</span>
             {button("parts-next", "later rows ▸", next)}
+            {move || filter.with(Option::is_some).then(|| view! {
+                <button class="parts-scan" on:click=|_| navigate_with("scan", "1")>"filter all parts"</button>
+            })}
             <span class="parts-busy" aria-live="polite">{move || busy.get()}</span>
             {move || error.get().map(|e| view! { <div role="alert" class="alert">{e}</div> })}
         </nav>

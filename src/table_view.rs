@@ -30,7 +30,7 @@ use crate::query_bar::QueryBar;
 use crate::query_worker;
 use crate::saved_views::SavedViews;
 use crate::table_panels::TablePanel;
-use crate::url_state::{push_query, read_query, replace_param, search_params};
+use crate::url_state::{navigate_with, push_query, read_query, replace_param, search_params};
 use crate::view_model::{Layout, Shared, ViewInputs, build_model, literal};
 
 /// At most this many distinct classes files are fetched per column (names only).
@@ -281,16 +281,7 @@ pub fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             .collect_view();
         let key = view! {
             <label>"matched on "
-                <select class="compare-key-select" on:change=move |e| {
-                    let k = event_target_value(&e);
-                    if let Some(w) = web_sys::window()
-                        && let Ok(search) = w.location().search()
-                        && let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search)
-                    {
-                        params.set("key", &k);
-                        let _ = w.location().set_search(&String::from(params.to_string()));
-                    }
-                }>
+                <select class="compare-key-select" on:change=move |e| navigate_with("key", &event_target_value(&e))>
                     {options}
                     <option value="-" selected=current_key == "-">"row position"</option>
                 </select>
@@ -395,7 +386,8 @@ pub fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
                     <button on:click=cancel>"Cancel"</button>
                 </div>
             </Show>
-            <PartitionPager loaded=loaded.clone() request=page_request />
+            <PartitionPager loaded=loaded.clone() request=page_request
+                filter=Signal::derive(move || query.with(|q| q.filter.clone())) />
             {compare_legend}
             <OverVersions loaded=loaded.clone() view />
             <ConfusionPanel loaded=loaded.clone() view query />

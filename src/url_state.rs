@@ -127,3 +127,23 @@ pub fn replace_param(name: &str, value: &str) {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
+
+/// Opens this page again with `name=value` (removed when empty): a new history
+/// entry, so the back button returns to the page as it was.
+pub fn navigate_with(name: &str, value: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let search = window.location().search().unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return;
+    };
+    if value.is_empty() {
+        params.delete(name);
+    } else {
+        params.set(name, value);
+    }
+    let _ = window
+        .location()
+        .set_search(&String::from(params.to_string()));
+}

@@ -233,6 +233,49 @@ async fn partitions_beyond_the_memory_budget_page_and_evicted_parts_are_read_aga
     );
 }
 
+/// "filter all parts" on a paged table (`&scan=1`): every part is read and
+/// filtered in turn, and the matches of all four show with their row over all parts.
+#[tokio::test]
+async fn a_filter_runs_over_every_part_of_a_paged_table() {
+    let table = paged_dataset("paged-scan");
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    // `id % 10 == 0`: 2,000 rows a part.
+    let filtered = format!("{table}&filter=id%20%25%2010%20%3D%3D%200");
+    assert_eq!(s.open(&filtered).await, "ready");
+    s.wait_rows(2 * 2_000, "the matches in memory").await;
+    s.js("document.querySelector('button.parts-scan').click(); return 0")
+        .await;
+    s.wait_for(
+        "location.search.includes('scan=1') && document.querySelector('.partition-pager.scanned') ? 'yes' : ''",
+        "the scan's result",
+    )
+    .await;
+    s.wait_rows(4 * 2_000, "the matches of all four parts")
+        .await;
+    let bar = s
+        .js("return document.querySelector('.partition-pager .parts-summary').innerText")
+        .await;
+    assert!(
+        bar.as_str()
+            .unwrap_or_default()
+            .contains("8000 rows match `id % 10 == 0` in parts 1–4 of 4"),
+        "{bar}"
+    );
+    let headers = s
+        .js("return [...document.querySelectorAll('[role=columnheader]')].slice(0, 2).map(h => h.innerText.split('\\n')[0])")
+        .await;
+    assert_eq!(headers, serde_json::json!(["row", "id"]));
+    // The last match is row 79,990 (id 79,990) of the last part.
+    s.js("const g = document.querySelector('[role=grid]'); g.scrollTop = g.scrollHeight; return 0")
+        .await;
+    s.wait_for(
+        "[...document.querySelectorAll('[role=grid] [role=row]')].some(r => r.children[1] && r.children[1].innerText === '79990' && r.children[2].innerText === '79990')",
+        "the last match, row 79990",
+    )
+    .await;
+}
+
 /// A Python with DuckDB (the worked example's engine), or `None` outside CI.
 fn duckdb_python() -> Option<std::path::PathBuf> {
     let py = support::repo().join("tools/py/bin/python");
