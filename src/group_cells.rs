@@ -4,7 +4,7 @@
 //! registered group-level panel, so a column can be switched to another.
 
 use leptos::prelude::*;
-use loupe_core::ops::{Agg, aggregate, histogram, top_values};
+use loupe_core::ops::{Agg, aggregate, distinct_up_to, histogram, top_values};
 use loupe_core::value::format_float;
 use loupe_core::{Column, DataType, ValueKind};
 
@@ -26,9 +26,7 @@ pub fn group_cell(
     registry: &PanelRegistry,
 ) -> AnyView {
     match col.data_type() {
-        DataType::Int
-            if top_values(col, members, CATEGORICAL_INTS + 1).len() <= CATEGORICAL_INTS =>
-        {
+        DataType::Int if distinct_up_to(col, members, CATEGORICAL_INTS + 1) <= CATEGORICAL_INTS => {
             categories(col, members, ctx, registry)
         }
         t if t.is_numeric() => numbers(col, members, ctx, registry),

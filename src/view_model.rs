@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use loupe_core::{Column, Query, View};
 
 use crate::grid::{GridColumn, GridModel};
@@ -266,6 +267,9 @@ fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
     }
 }
 
+/// Grouped views of at least this many rows draw each group cell in a task of its own.
+const LARGE_GROUPS_ROWS: usize = 100_000;
+
 fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
     let Some(groups) = inputs.view.groups.as_ref() else {
         return plain_model(version, inputs);
@@ -321,6 +325,7 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
             view! { <span class="num count">{n}</span> }.into_any()
         }),
     });
+    let large = groups.grouping.members.iter().map(Vec::len).sum::<usize>() >= LARGE_GROUPS_ROWS;
     for (base, derived, ctx) in visible_columns(inputs) {
         let col = column_of(&inputs.loaded, &inputs.view, base, derived);
         if groups
@@ -344,13 +349,33 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
             version: version_of(inputs, base, derived),
             across_versions: false,
             render: Arc::new(move |i| {
-                let col = column_of(&loaded, &view, base, derived);
-                let members = view
-                    .groups
-                    .as_ref()
-                    .map(|g| g.grouping.members[i].as_slice())
-                    .unwrap_or_default();
-                registry.render_group(chosen.as_deref(), col, members, &ctx)
+                let (loaded, view, registry, chosen, ctx) = (
+                    loaded.clone(),
+                    view.clone(),
+                    registry.clone(),
+                    chosen.clone(),
+                    ctx.clone(),
+                );
+                let draw = move || {
+                    let col = column_of(&loaded, &view, base, derived);
+                    let members = view
+                        .groups
+                        .as_ref()
+                        .map(|g| g.grouping.members[i].as_slice())
+                        .unwrap_or_default();
+                    registry.render_group(chosen.as_deref(), col, members, &ctx)
+                };
+                if !large {
+                    return draw();
+                }
+                // Each cell of a large group summarizes many rows: one task per
+                // cell, so drawing the groups never blocks the page for long.
+                let due = RwSignal::new(false);
+                spawn_local(async move {
+                    loupe_web::next_task().await;
+                    due.set(true);
+                });
+                (move || due.get().then(&draw)).into_any()
             }),
         });
     }

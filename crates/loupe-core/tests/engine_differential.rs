@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use loupe_core::expr::{self, Frame};
-use loupe_core::ops::{group_rows, sort_rows, top_rows};
+use loupe_core::ops::{distinct_up_to, group_rows, sort_rows, top_rows, top_values};
 use loupe_core::query::{Derived, Query, SortKey, run};
 use loupe_core::{Column, Table, Value, frame, read_table, view_frame};
 use proptest::prelude::*;
@@ -443,6 +443,34 @@ proptest! {
                 }
             }
             (a, b) => prop_assert!(false, "here {a:?}, in the worker {b:?}"),
+        }
+    }
+
+    #[test]
+    fn top_values_match_counting_display_texts(
+        json in table_json(),
+        picks in prop::collection::vec(0usize..40, 0..40),
+        k in 0usize..6,
+    ) {
+        let t = read_table(json.as_bytes()).expect("generated table parses");
+        let rows: Vec<u32> = picks.iter().filter(|&&r| r < t.row_count()).map(|&r| r as u32).collect();
+        for col in &t.columns {
+            let mut want: Vec<(String, usize)> = Vec::new();
+            for &r in &rows {
+                let v = col.get(r as usize);
+                if v == Value::Null {
+                    continue;
+                }
+                match want.iter_mut().find(|(s, _)| *s == v.display()) {
+                    Some((_, n)) => *n += 1,
+                    None => want.push((v.display(), 1)),
+                }
+            }
+            want.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let distinct = want.len();
+            want.truncate(k);
+            prop_assert_eq!(top_values(col, &rows, k), want, "column {}", col.name);
+            prop_assert_eq!(distinct_up_to(col, &rows, 3), distinct.min(3), "column {}", col.name);
         }
     }
 

@@ -1,9 +1,8 @@
 //! Aggregates over a set of rows of one column: what grouped cells and
 //! column summaries show.
 
-use std::collections::HashMap;
-
 use crate::column::{ColumnData, DataType};
+use crate::fxhash::FxMap;
 use crate::table::Column;
 use crate::value::{Value, format_float};
 
@@ -124,10 +123,11 @@ pub fn histogram(col: &Column, rows: &[u32], bins: usize) -> Option<Histogram> {
     Some(Histogram { edges, counts })
 }
 
-/// The most frequent values (as text) with their counts, most frequent first,
-/// ties by text; nulls are not counted.
+/// The `k` most frequent values among `rows` (nulls left out), by their
+/// display text, with counts; ties in order of the text.
 pub fn top_values(col: &Column, rows: &[u32], k: usize) -> Vec<(String, usize)> {
-    let mut counts: Vec<(String, usize)> = match col.data() {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    match col.data() {
         ColumnData::Dict { dict, codes, valid } => {
             let mut per_code = vec![0usize; dict.len()];
             for &r in rows {
@@ -135,26 +135,98 @@ pub fn top_values(col: &Column, rows: &[u32], k: usize) -> Vec<(String, usize)> 
                     per_code[codes[r as usize] as usize] += 1;
                 }
             }
-            dict.iter()
-                .cloned()
-                .zip(per_code)
-                .filter(|(_, n)| *n > 0)
+            let counted = dict.iter().map(|s| s.as_bytes()).zip(per_code);
+            top_k(counted.filter(|(_, n)| *n > 0).collect(), k)
+                .into_iter()
+                .map(|(s, n)| (text(s), n))
                 .collect()
         }
+        // Counted by the stored bytes (byte order is the text's order): no
+        // string is built or checked until the top `k`.
+        ColumnData::Text {
+            offsets,
+            bytes,
+            valid,
+        } => {
+            let mut map: FxMap<&[u8], usize> =
+                FxMap::with_capacity_and_hasher(rows.len(), Default::default());
+            for &r in rows {
+                let r = r as usize;
+                if valid.get(r) {
+                    let cell = &bytes[offsets[r] as usize..offsets[r + 1] as usize];
+                    *map.entry(cell).or_default() += 1;
+                }
+            }
+            top_k(map.into_iter().collect(), k)
+                .into_iter()
+                .map(|(s, n)| (text(s), n))
+                .collect()
+        }
+        // Counted by number; ties order by text, so the candidates become text.
+        ColumnData::Int { values, valid } => {
+            let mut map: FxMap<i64, usize> = FxMap::default();
+            for &r in rows {
+                if valid.get(r as usize) {
+                    *map.entry(values[r as usize]).or_default() += 1;
+                }
+            }
+            let mut counts: Vec<(i64, usize)> = map.into_iter().collect();
+            if k > 0 && counts.len() > k {
+                // Only values counted at least as often as the k-th can be in the top k.
+                let (_, kth, _) = counts.select_nth_unstable_by(k - 1, |a, b| b.1.cmp(&a.1));
+                let least = kth.1;
+                counts.retain(|(_, n)| *n >= least);
+            }
+            top_k(
+                counts
+                    .into_iter()
+                    .map(|(v, n)| (v.to_string(), n))
+                    .collect(),
+                k,
+            )
+        }
         _ => {
-            let mut map: HashMap<String, usize> = HashMap::new();
+            let mut map: FxMap<String, usize> = FxMap::default();
             for &r in rows {
                 let v = col.value(r as usize);
                 if !matches!(*v, Value::Null) {
                     *map.entry(v.display()).or_default() += 1;
                 }
             }
-            map.into_iter().collect()
+            top_k(map.into_iter().collect(), k)
         }
-    };
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
+}
+
+/// The `k` first by count (descending), then key: a linear-time selection,
+/// then a sort of just those `k` (a group's captions may all tie at 1).
+fn top_k<K: Ord>(mut counts: Vec<(K, usize)>, k: usize) -> Vec<(K, usize)> {
+    let order = |a: &(K, usize), b: &(K, usize)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+    if k > 0 && counts.len() > k {
+        counts.select_nth_unstable_by(k - 1, order);
+    }
     counts.truncate(k);
+    counts.sort_unstable_by(order);
     counts
+}
+
+/// How many distinct values `rows` hold (nulls left out), counting no further than `limit`.
+pub fn distinct_up_to(col: &Column, rows: &[u32], limit: usize) -> usize {
+    match col.data() {
+        ColumnData::Int { values, valid } => {
+            let mut seen: FxMap<i64, ()> = FxMap::default();
+            for &r in rows {
+                if valid.get(r as usize) {
+                    seen.insert(values[r as usize], ());
+                    if seen.len() >= limit {
+                        break;
+                    }
+                }
+            }
+            seen.len()
+        }
+        _ => top_values(col, rows, limit).len(),
+    }
 }
 
 /// What the column summary panel shows.
@@ -224,5 +296,31 @@ pub fn summarize(col: &Column, rows: &[u32]) -> ColumnSummary {
         } else {
             top_values(col, rows, 10)
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::column::ColumnBuilder;
+
+    /// High-cardinality strings are stored as text, counted by borrowed slices.
+    #[test]
+    fn top_values_of_a_text_column_rank_by_count_then_text() {
+        let mut b = ColumnBuilder::new();
+        for i in 0..10_000 {
+            b.push_value(Value::Str(format!("s{}", i % 6_000)));
+        }
+        let col = Column::new("s", None, b.finish(&Default::default()));
+        assert!(matches!(col.data(), ColumnData::Text { .. }));
+        let rows: Vec<u32> = (0..10_000).collect();
+        // s0..s3999 appear twice; among them "s0" < "s1" < "s10" < "s100" by text.
+        let want: Vec<(String, usize)> = ["s0", "s1", "s10", "s100"]
+            .iter()
+            .map(|s| (s.to_string(), 2))
+            .collect();
+        assert_eq!(top_values(&col, &rows, 4), want);
+        let odd: Vec<u32> = (4_000..6_000).collect();
+        assert_eq!(top_values(&col, &odd, 1), [("s4000".to_string(), 1)]);
     }
 }

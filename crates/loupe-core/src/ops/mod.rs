@@ -8,7 +8,9 @@ mod join;
 mod keys;
 mod sort;
 
-pub use aggregate::{Agg, ColumnSummary, Histogram, aggregate, histogram, summarize, top_values};
+pub use aggregate::{
+    Agg, ColumnSummary, Histogram, aggregate, distinct_up_to, histogram, summarize, top_values,
+};
 pub use confusion::{Confusion, confusion};
 pub use group::{GroupIds, Grouping, group_ids, group_rows};
 pub use join::{JoinError, JoinKind, join, join_key};
