@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use loupe_core::{Column, Query, Table, View, frame, view_frame};
+use loupe_core::{Query, Table, View, frame, view_frame};
 use wasm_bindgen::JsValue;
 
 use crate::fetch::CANCELLED;
@@ -26,6 +26,8 @@ thread_local! {
     /// The table whose columns the worker holds (its key) and which columns.
     static SENT: RefCell<(u32, Vec<usize>)> = const { RefCell::new((0, Vec::new())) };
     static NEXT_KEY: Cell<u32> = const { Cell::new(0) };
+    /// Counts cancels: a query started before one must not go on after it.
+    static CANCELS: Cell<u32> = const { Cell::new(0) };
 }
 
 /// The least rows a table needs for its queries to run in the worker.
@@ -55,6 +57,7 @@ fn forget_sent() {
 
 /// Stops the running query (and any queued after it): they end with `CANCELLED`.
 pub fn cancel() {
+    CANCELS.with(|c| c.set(c.get() + 1));
     CLIENT.with(|c| end(c, CANCELLED));
     forget_sent();
 }
@@ -63,17 +66,24 @@ pub fn cancel() {
 pub fn forget(key: u32) {
     if SENT.with(|s| s.borrow().0 == key) {
         forget_sent();
-        let m = Object::new();
-        set(&m, "kind", &"forget".into());
-        set(&m, "key", &key.into());
-        let _ = CLIENT.with(|c| post(c, m, Array::new()));
+        let _ = CLIENT.with(|c| post(c, message("forget", key, 0), Array::new()));
     }
+}
+
+/// A message about table `key` of `rows` rows.
+fn message(kind: &str, key: u32, rows: usize) -> Object {
+    let m = Object::new();
+    set(&m, "kind", &kind.into());
+    set(&m, "key", &key.into());
+    set(&m, "rows", &JsValue::from_f64(rows as f64));
+    m
 }
 
 /// Runs `query` over `table` (key `key`) in the worker; `used` are the
 /// columns it reads (`Query::table_columns_used`).
 pub async fn run(key: u32, table: &Table, query: &Query, used: &[usize]) -> Result<View, String> {
     let client = CLIENT.with(Rc::clone);
+    let cancels = CANCELS.with(Cell::get);
     let missing: Vec<usize> = SENT.with(|s| {
         let mut s = s.borrow_mut();
         if s.0 != key {
@@ -83,27 +93,33 @@ pub async fn run(key: u32, table: &Table, query: &Query, used: &[usize]) -> Resu
         s.1.extend(&missing);
         missing
     });
+    // One column a message and a task: copying a column of millions of rows
+    // out is a task of its own, never one long one for all of them.
+    for &i in &missing {
+        let bytes = frame::encode_columns(table.row_count(), &[&table.columns[i]]);
+        let buffer = Uint8Array::from(bytes.as_slice()).buffer();
+        drop(bytes);
+        let m = message("columns", key, table.row_count());
+        set(&m, "frame", &buffer);
+        if let Err(e) = post(&client, m, Array::of1(&buffer)) {
+            forget_sent();
+            return Err(e);
+        }
+        crate::fetch::yield_to_browser().await;
+        if CANCELS.with(Cell::get) != cancels {
+            return Err(CANCELLED.into());
+        }
+    }
     let (id, inbox) = Client::route(&client);
-    let m = Object::new();
-    set(&m, "kind", &"query".into());
+    let m = message("query", key, table.row_count());
     set(&m, "id", &id.into());
-    set(&m, "key", &key.into());
-    set(&m, "rows", &JsValue::from_f64(table.row_count() as f64));
     let params = Array::new();
     for (k, v) in query.computation().to_params() {
         params.push(&k.into());
         params.push(&v.into());
     }
     set(&m, "params", &params);
-    let transfer = Array::new();
-    if !missing.is_empty() {
-        let columns: Vec<&Column> = missing.iter().map(|&i| &table.columns[i]).collect();
-        let bytes = frame::encode_columns(table.row_count(), &columns);
-        let buffer = Uint8Array::from(bytes.as_slice()).buffer();
-        set(&m, "columns", &buffer);
-        transfer.push(&buffer);
-    }
-    let answer = match post(&client, m, transfer) {
+    let answer = match post(&client, m, Array::new()) {
         Ok(()) => loop {
             match Next(&inbox).await {
                 Event::Part(bytes) => {

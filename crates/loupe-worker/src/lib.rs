@@ -11,10 +11,11 @@
 //! `{kind: "done", id}` or `{kind: "error", id, message}`.
 //!
 //! Queries (`query.rs`; the page runs a second instance of this worker for
-//! them): `{kind: "query", id, key, rows, params, columns?}` runs the query
-//! given as URL parameters (`params`: [name, value, …]) over the page's table
-//! `key`, after adding the columns in `columns` (a frame, transferred);
-//! answers `{kind: "part", id, frame}` (a `loupe_core::view_frame`), then
+//! them): `{kind: "columns", key, rows, frame}` adds columns (a frame,
+//! transferred; one column a message) to the page's table `key`;
+//! `{kind: "query", id, key, rows, params}` runs the query given as URL
+//! parameters (`params`: [name, value, …]) over it and answers
+//! `{kind: "part", id, frame}` (a `loupe_core::view_frame`), then
 //! `{kind: "done", id}`, or `{kind: "error", id, message}`.
 //! `{kind: "forget", key}` drops a table's columns.
 
@@ -132,13 +133,20 @@ fn on_message(event: MessageEvent) {
         Some("cancel") => CANCELLED.with(|c| {
             c.borrow_mut().insert(id);
         }),
+        Some("columns") => {
+            let key = field_f64(&data, "key").unwrap_or(0.0) as u32;
+            let rows = field_f64(&data, "rows").unwrap_or(0.0) as usize;
+            let frame = Reflect::get(&data, &"frame".into())
+                .map(|c| Uint8Array::new(&c).to_vec())
+                .unwrap_or_default();
+            // A failure here shows as the next query's missing column.
+            if let Err(e) = query::add_columns(key, rows, &frame) {
+                post(&message("error", id, &[("message", e.into())]));
+            }
+        }
         Some("query") => {
             let key = field_f64(&data, "key").unwrap_or(0.0) as u32;
             let rows = field_f64(&data, "rows").unwrap_or(0.0) as usize;
-            let columns = Reflect::get(&data, &"columns".into())
-                .ok()
-                .filter(|c| c.is_object())
-                .map(|c| Uint8Array::new(&c).to_vec());
             let words: Vec<String> = Reflect::get(&data, &"params".into())
                 .map(|p| {
                     Array::from(&p)
@@ -151,7 +159,7 @@ fn on_message(event: MessageEvent) {
                 .chunks_exact(2)
                 .map(|kv| (kv[0].clone(), kv[1].clone()))
                 .collect();
-            match query::run_query(key, rows, columns.as_deref(), &params) {
+            match query::run_query(key, rows, &params) {
                 Ok(view) => {
                     post_bytes(id, &view);
                     post(&message("done", id, &[]));

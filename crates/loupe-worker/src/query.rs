@@ -12,38 +12,43 @@ thread_local! {
     static TABLE: RefCell<(u32, Table)> = RefCell::new((0, Table::default()));
 }
 
-/// Runs the query given as URL parameters over table `key` (`rows` rows),
-/// after adding the columns in `columns` (a frame), and returns the view's bytes.
-pub fn run_query(
-    key: u32,
-    rows: usize,
-    columns: Option<&[u8]>,
-    params: &[(String, String)],
-) -> Result<Vec<u8>, String> {
+/// The table `key` (`rows` rows) this worker holds, emptied if it held another.
+fn held_table<T>(key: u32, rows: usize, then: impl FnOnce(&mut Table) -> T) -> Result<T, String> {
     TABLE.with(|held| {
         let mut held = held.borrow_mut();
         if held.0 != key || held.1.row_count() != rows {
             let empty = Table::with_row_count(Vec::new(), rows).map_err(|e| e.to_string())?;
             *held = (key, empty);
         }
-        if let Some(bytes) = columns {
-            let sent = frame::decode(bytes).map_err(|e| format!("the columns sent: {e}"))?;
-            if sent.row_count() != rows && !sent.columns.is_empty() {
-                return Err(format!(
-                    "the columns sent have {} rows, the table {rows}",
-                    sent.row_count()
-                ));
-            }
-            for column in sent.columns {
-                if held.1.column(&column.name).is_none() {
-                    held.1.columns.push(column);
-                }
+        Ok(then(&mut held.1))
+    })
+}
+
+/// Adds the columns in `frame` to table `key` (`rows` rows).
+pub fn add_columns(key: u32, rows: usize, frame: &[u8]) -> Result<(), String> {
+    let sent = frame::decode(frame).map_err(|e| format!("the columns sent: {e}"))?;
+    if sent.row_count() != rows && !sent.columns.is_empty() {
+        return Err(format!(
+            "the columns sent have {} rows, the table {rows}",
+            sent.row_count()
+        ));
+    }
+    held_table(key, rows, |table| {
+        for column in sent.columns {
+            if table.column(&column.name).is_none() {
+                table.columns.push(column);
             }
         }
-        let query = Query::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let view = run(&held.1, &query).map_err(|e| e.to_string())?;
-        Ok(view_frame::encode(&view))
     })
+}
+
+/// Runs the query given as URL parameters over table `key` (`rows` rows)
+/// and returns the view's bytes.
+pub fn run_query(key: u32, rows: usize, params: &[(String, String)]) -> Result<Vec<u8>, String> {
+    let query = Query::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    held_table(key, rows, |table| run(table, &query))?
+        .map(|view| view_frame::encode(&view))
+        .map_err(|e| e.to_string())
 }
 
 /// Drops the columns of table `key` (the page closed it).
