@@ -107,23 +107,26 @@ pub fn widths_from_url() -> std::collections::HashMap<String, f64> {
         .collect()
 }
 
+/// The current URL's parameters with `name=value` set (removed when empty).
+fn search_with(window: &web_sys::Window, name: &str, value: &str) -> Option<String> {
+    let search = window.location().search().unwrap_or_default();
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    if value.is_empty() {
+        params.delete(name);
+    } else {
+        params.set(name, value);
+    }
+    Some(String::from(params.to_string()))
+}
+
 /// Sets (or, when empty, removes) one parameter of the current URL in place:
 /// view settings that should be shareable but are not history steps.
 pub fn replace_param(name: &str, value: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let search = window.location().search().unwrap_or_default();
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return;
-    };
-    if value.is_empty() {
-        params.delete(name);
-    } else {
-        params.set(name, value);
-    }
-    let url = format!("?{}", String::from(params.to_string()));
-    if let Ok(history) = window.history() {
+    if let (Some(search), Ok(history)) = (search_with(&window, name, value), window.history()) {
+        let url = format!("?{search}");
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
@@ -131,19 +134,9 @@ pub fn replace_param(name: &str, value: &str) {
 /// Opens this page again with `name=value` (removed when empty): a new history
 /// entry, so the back button returns to the page as it was.
 pub fn navigate_with(name: &str, value: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let search = window.location().search().unwrap_or_default();
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return;
-    };
-    if value.is_empty() {
-        params.delete(name);
-    } else {
-        params.set(name, value);
+    if let Some(window) = web_sys::window()
+        && let Some(search) = search_with(&window, name, value)
+    {
+        let _ = window.location().set_search(&search);
     }
-    let _ = window
-        .location()
-        .set_search(&String::from(params.to_string()));
 }
