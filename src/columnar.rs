@@ -24,9 +24,16 @@ pub fn is_columnar(url: &str) -> bool {
     loupe_core::manifest::is_columnar_file(url.split(['?', '#']).next().unwrap_or(url))
 }
 
-/// A message to the worker: `open` (with the URL and memory budget) or `cancel`.
+/// A message to the worker: `open` (with the URL, memory budget and how many
+/// leading columns the page shows, read first) or `cancel`.
 fn request(kind: &str, id: u32, url: &str, budget: u64) -> Object {
     let m = Object::new();
+    let width = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .unwrap_or(0.0);
+    let in_view = crate::grid::columns_that_fit(width);
+    let _ = Reflect::set(&m, &"in_view".into(), &JsValue::from_f64(in_view as f64));
     let _ = Reflect::set(&m, &"kind".into(), &kind.into());
     let _ = Reflect::set(&m, &"id".into(), &id.into());
     let _ = Reflect::set(&m, &"url".into(), &url.into());
@@ -115,6 +122,11 @@ pub async fn load(
                 }
             }
             Event::Size(rows) => expected = rows as usize,
+            Event::Preview(frame) => {
+                if let Ok(preview) = loupe_core::frame::decode(&frame) {
+                    first_rows(&preview);
+                }
+            }
             Event::Done => {
                 guard.finished = true;
                 return Ok(table.unwrap_or_default());

@@ -17,6 +17,16 @@ use leptos::prelude::*;
 const OVERSCAN_ROWS: usize = 6;
 const ROW_NUMBER_WIDTH: f64 = 64.0;
 const MIN_COLUMN_WIDTH: f64 = 48.0;
+/// Default column widths: plain, and thumbnails or players.
+const COLUMN_WIDTH: f64 = 150.0;
+const VISUAL_COLUMN_WIDTH: f64 = 132.0;
+
+/// How many leading columns a grid `width` px wide shows at most (at default widths).
+pub fn columns_that_fit(width: f64) -> usize {
+    ((width - ROW_NUMBER_WIDTH) / VISUAL_COLUMN_WIDTH)
+        .ceil()
+        .max(1.0) as usize
+}
 
 pub type CellRenderer = Arc<dyn Fn(usize) -> AnyView + Send + Sync>;
 
@@ -84,7 +94,11 @@ pub fn Grid(
     let width_of = move |c: &GridColumn| {
         widths
             .with(|w| w.get(&c.name).copied())
-            .unwrap_or(if c.visual { 132.0 } else { 150.0 })
+            .unwrap_or(if c.visual {
+                VISUAL_COLUMN_WIDTH
+            } else {
+                COLUMN_WIDTH
+            })
     };
     let template = Memo::new(move |_| {
         model.with(|m| {

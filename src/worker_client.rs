@@ -27,6 +27,8 @@ pub enum Event {
         rows: u64,
     },
     Part(Vec<u8>),
+    /// The first rows of the columns in view, before the whole first piece.
+    Preview(Vec<u8>),
     /// Rows the whole table will have.
     Size(u64),
     Done,
@@ -132,6 +134,7 @@ fn on_message(client: &SharedClient, event: MessageEvent) {
             rows: get(&data, "rows").as_f64().unwrap_or(0.0) as u64,
         },
         "part" => Event::Part(Uint8Array::new(&get(&data, "frame")).to_vec()),
+        "preview" => Event::Preview(Uint8Array::new(&get(&data, "frame")).to_vec()),
         "size" => Event::Size(get(&data, "rows").as_f64().unwrap_or(0.0) as u64),
         "done" => Event::Done,
         "error" => Event::Error(

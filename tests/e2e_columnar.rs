@@ -82,6 +82,89 @@ async fn parquet_opens_row_group_by_row_group_over_range_requests() {
     }
 }
 
+/// A Parquet file wider than the window: after the footer, the first request
+/// is for the first row group's leading columns only (those in view, shown
+/// first), then its other columns, then the next row groups.
+#[tokio::test]
+async fn wide_parquet_fetches_the_columns_in_view_first() {
+    const COLUMNS: usize = 24;
+    let mut json = String::from(r#"{"_type": "table", "columns": ["#);
+    json.push_str(
+        &(0..COLUMNS)
+            .map(|c| format!("\"c{c}\""))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    json.push_str(r#"], "data": ["#);
+    for r in 0..8_000 {
+        if r > 0 {
+            json.push_str(", ");
+        }
+        let cells: Vec<String> = (0..COLUMNS)
+            .map(|c| format!("\"row {r} column {c} {}\"", "x".repeat(c % 5)))
+            .collect();
+        json.push_str(&format!("[{}]", cells.join(", ")));
+    }
+    json.push_str("]}");
+    let table = loupe_core::read_table(json.as_bytes()).expect("wide table");
+    let bytes = loupe_columnar::parquet_write::write_parquet_with(&table, 4_000).expect("parquet");
+    std::fs::write(generated().join("wide.parquet"), &bytes).expect("write parquet");
+    let len = bytes.len() as u64;
+    let meta_len =
+        loupe_columnar::ParquetPlan::metadata_len(&bytes[bytes.len() - 8..], len).expect("footer");
+    let plan = loupe_columnar::ParquetPlan::new(
+        &bytes[(len - 8 - meta_len) as usize..bytes.len() - 8],
+        len,
+    )
+    .expect("metadata");
+    assert_eq!(plan.row_groups(), 2);
+
+    let _one = BROWSER.lock().await;
+    let s = Session::start_sized(800, 900).await;
+    assert_eq!(s.open("?table=/generated/wide.parquet").await, "ready");
+    s.wait_rows(8_000, "all rows").await;
+    let ranges: Vec<String> = s
+        .log
+        .lock()
+        .expect("log")
+        .iter()
+        .filter(|(path, _)| path == "/generated/wide.parquet")
+        .filter_map(|(_, range)| range.clone())
+        .collect();
+    let as_header = |r: &std::ops::Range<u64>| format!("bytes={}-{}", r.start, r.end - 1);
+    // Probe and footer, then the columns in view (one range: they are adjacent).
+    assert!(ranges.len() >= 5, "{ranges:?}");
+    let k = (1..COLUMNS)
+        .find(|&k| {
+            plan.ranges_of(0, 0..k)
+                .iter()
+                .map(as_header)
+                .collect::<Vec<_>>()
+                == [ranges[2].clone()]
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "request {} is not the first columns of row group 0: {ranges:?}",
+                ranges[2]
+            )
+        });
+    assert!(k < COLUMNS, "all columns fetched first");
+    // Then the rest of row group 0, then row group 1.
+    let rest: Vec<String> = plan
+        .ranges_of(0, k..usize::MAX)
+        .iter()
+        .map(as_header)
+        .collect();
+    assert_eq!(ranges[3..3 + rest.len()], rest[..], "{ranges:?}");
+    let next: Vec<String> = plan.byte_ranges(1).iter().map(as_header).collect();
+    assert_eq!(ranges[3 + rest.len()..], next[..], "{ranges:?}");
+    // Every column arrived.
+    let headers = s
+        .js("return document.querySelectorAll('[role=columnheader]').length")
+        .await;
+    assert_eq!(headers.as_u64(), Some(COLUMNS as u64));
+}
+
 #[tokio::test]
 async fn arrow_stream_with_a_dictionary_per_batch_shows_every_label() {
     // Three batches, each with its own dictionary: code 0 is "cat", then "ship", then "owl".

@@ -153,13 +153,23 @@ impl ParquetPlan {
 
     /// The byte ranges row group `rg` is read from, adjacent ones merged.
     pub fn byte_ranges(&self, rg: usize) -> Vec<Range<u64>> {
+        self.ranges_of(rg, 0..usize::MAX)
+    }
+
+    /// The byte ranges of the file's columns `columns` (top-level columns, by
+    /// position: a nested column's leaves go with it) in row group `rg`,
+    /// adjacent ones merged.
+    pub fn ranges_of(&self, rg: usize, columns: Range<usize>) -> Vec<Range<u64>> {
         let Some(group) = self.metadata.metadata().row_groups().get(rg) else {
             return Vec::new();
         };
+        let descr = self.metadata.metadata().file_metadata().schema_descr();
         let mut ranges: Vec<Range<u64>> = group
             .columns()
             .iter()
-            .map(|c| {
+            .enumerate()
+            .filter(|(leaf, _)| columns.contains(&descr.get_column_root_idx(*leaf)))
+            .map(|(_, c)| {
                 let (start, len) = c.byte_range();
                 start..(start + len).min(self.file_len)
             })
@@ -175,6 +185,11 @@ impl ParquetPlan {
         merged
     }
 
+    /// How many top-level columns the file has.
+    pub fn column_count(&self) -> usize {
+        self.metadata.schema().fields().len()
+    }
+
     /// An empty table with the file's columns (for showing the header before any rows).
     pub fn empty_table(&self) -> Result<Table, ColumnarError> {
         BatchCollector::with_schema(self.metadata.schema()).finish()
@@ -184,6 +199,17 @@ impl ParquetPlan {
     pub fn read_row_group(
         &self,
         rg: usize,
+        chunks: Vec<(u64, Bytes)>,
+    ) -> Result<Table, ColumnarError> {
+        self.read_columns(rg, 0..self.column_count(), chunks)
+    }
+
+    /// Decodes the top-level columns `columns` of row group `rg` from the
+    /// bytes of their `ranges_of` (what is in view, before the rest).
+    pub fn read_columns(
+        &self,
+        rg: usize,
+        columns: Range<usize>,
         chunks: Vec<(u64, Bytes)>,
     ) -> Result<Table, ColumnarError> {
         if rg >= self.row_groups() {
@@ -196,14 +222,19 @@ impl ParquetPlan {
             chunks,
             len: self.file_len,
         };
-        let mask = ProjectionMask::all();
+        let roots: Vec<usize> = (0..self.column_count())
+            .filter(|c| columns.contains(c))
+            .collect();
+        let descr = self.metadata.metadata().file_metadata().schema_descr();
+        let mask = ProjectionMask::roots(descr, roots.iter().copied());
+        let schema = self.metadata.schema().project(&roots)?;
         let reader =
             ParquetRecordBatchReaderBuilder::new_with_metadata(sparse, self.metadata.clone())
                 .with_row_groups(vec![rg])
                 .with_projection(mask)
                 .with_batch_size(BATCH_ROWS)
                 .build()?;
-        let mut collector = BatchCollector::with_schema(self.metadata.schema());
+        let mut collector = BatchCollector::with_schema(&schema);
         for batch in reader {
             collector.push(&batch?)?;
         }

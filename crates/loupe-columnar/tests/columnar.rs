@@ -245,6 +245,61 @@ fn parquet_row_groups_read_from_their_byte_ranges_alone() {
     assert!(err.to_string().contains("not fetched"), "{err}");
 }
 
+/// The columns in view first: the first columns of a row group read from
+/// just their byte ranges (less than the row group's), the same cells as the
+/// whole read; the rest read later from their own ranges.
+#[test]
+fn the_first_columns_of_a_row_group_read_from_their_ranges_alone() {
+    let table = sample_table(5_000);
+    let file = write_parquet(&table).expect("writes");
+    let len = file.len() as u64;
+    let tail = &file[file.len() - 8..];
+    let meta_len = ParquetPlan::metadata_len(tail, len).expect("footer");
+    let plan = ParquetPlan::new(&file[(len - 8 - meta_len) as usize..file.len() - 8], len)
+        .expect("metadata");
+    assert_eq!(plan.column_count(), 7);
+    let fetch = |ranges: Vec<std::ops::Range<u64>>| -> (Vec<(u64, Bytes)>, u64) {
+        let bytes = ranges.iter().map(|r| r.end - r.start).sum();
+        let chunks = ranges
+            .into_iter()
+            .map(|r| {
+                (
+                    r.start,
+                    Bytes::copy_from_slice(&file[r.start as usize..r.end as usize]),
+                )
+            })
+            .collect();
+        (chunks, bytes)
+    };
+    let (first, first_bytes) = fetch(plan.ranges_of(0, 0..3));
+    let (_, all_bytes) = fetch(plan.byte_ranges(0));
+    assert!(first_bytes < all_bytes, "{first_bytes} of {all_bytes}");
+    let in_view = plan
+        .read_columns(0, 0..3, first.clone())
+        .expect("first columns");
+    let whole = read_parquet(Bytes::from(file.clone())).expect("reads");
+    let names: Vec<&str> = in_view.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "split", "caption"]);
+    for (col, want) in in_view.columns.iter().zip(&whole.columns) {
+        for r in 0..in_view.row_count() {
+            assert_eq!(
+                col.data().get(r),
+                want.data().get(r),
+                "{} row {r}",
+                col.name
+            );
+        }
+    }
+    // The rest comes from its own ranges plus the ones already fetched.
+    let (mut rest, _) = fetch(plan.ranges_of(0, 3..usize::MAX));
+    rest.extend(first);
+    let all = plan.read_row_group(0, rest).expect("whole row group");
+    assert_eq!(all.columns.len(), 7);
+    // Without the first columns' bytes, reading them is an error, not a panic.
+    let (other, _) = fetch(plan.ranges_of(0, 3..usize::MAX));
+    assert!(plan.read_columns(0, 0..3, other).is_err());
+}
+
 #[test]
 fn files_that_are_neither_format_are_named_so() {
     let err = read_columnar(Bytes::from_static(b"{\"_type\": \"table\"}")).expect_err("json");

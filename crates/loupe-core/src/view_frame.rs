@@ -9,7 +9,7 @@
 
 use crate::column::ColumnBuilder;
 use crate::error::FormatError;
-use crate::frame::{self, Reader, bad, put_bytes, put_u32};
+use crate::frame::{self, Reader, bad, put_array, put_bytes, put_u32};
 use crate::ops::Grouping;
 use crate::query::{GroupedView, View};
 use crate::table::Column;
@@ -38,7 +38,7 @@ pub fn encode(view: &View) -> Vec<u8> {
                 put_u32(&mut out, start);
             }
             for m in &grouping.members {
-                m.iter().for_each(|r| put_u32(&mut out, *r));
+                put_array(&mut out, m, u32::to_le_bytes);
             }
             let keys: Vec<Column> = (0..g.key_names.len())
                 .map(|k| {
@@ -64,7 +64,7 @@ pub fn encode(view: &View) -> Vec<u8> {
 
 fn put_rows(out: &mut Vec<u8>, rows: &[u32]) {
     put_u32(out, rows.len() as u32);
-    rows.iter().for_each(|r| put_u32(out, *r));
+    put_array(out, rows, u32::to_le_bytes);
 }
 
 /// Reads a view of a table with `table_rows` rows back; `key_names` are the

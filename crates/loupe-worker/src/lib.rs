@@ -2,11 +2,13 @@
 //! a Parquet or Arrow table is opened, so neither the arrow/parquet code nor
 //! the decoding ever touch the page's main thread or its first download.
 //!
-//! Messages, app → worker: `{kind: "open", id, url, budget}`,
+//! Messages, app → worker: `{kind: "open", id, url, budget, in_view}`,
 //! `{kind: "cancel", id}`. Worker → app: `{kind: "ready"}`, then per load
 //! `{kind: "progress", id, received, total, rows}`, `{kind: "part", id, frame}`
 //! (a `loupe_core::frame` in a transferred `ArrayBuffer`; the first part of a
-//! Parquet file is its empty table, the header), `{kind: "size", id, rows}`
+//! Parquet file is its empty table, the header), `{kind: "preview", id, frame}`
+//! (a Parquet file's first row group in just its first `in_view` columns,
+//! fetched before the rest), `{kind: "size", id, rows}`
 //! (the rows the whole table will have, before its pieces), and finally
 //! `{kind: "done", id}` or `{kind: "error", id, message}`.
 //!
@@ -58,8 +60,13 @@ fn post(m: &Object) {
 /// `{kind: "part", id, frame}`: bytes handed over in a transferred buffer
 /// (the app takes it as it is; nothing is copied on its side).
 fn post_bytes(id: u32, bytes: &[u8]) {
+    post_frame("part", id, bytes);
+}
+
+/// `{kind, id, frame}` with the bytes in a transferred buffer.
+fn post_frame(kind: &str, id: u32, bytes: &[u8]) {
     let buffer = Uint8Array::from(bytes).buffer();
-    let m = message("part", id, &[("frame", buffer.clone().into())]);
+    let m = message(kind, id, &[("frame", buffer.clone().into())]);
     if let Some(s) = scope() {
         let _ = s.post_message_with_transfer(&m, &Array::of1(&buffer));
     }
@@ -88,6 +95,10 @@ impl open::Sink for Post {
 
     fn part(&self, table: &Table) {
         post_bytes(self.id, &loupe_core::frame::encode(table));
+    }
+
+    fn preview(&self, table: &Table) {
+        post_frame("preview", self.id, &loupe_core::frame::encode(table));
     }
 
     fn expect_rows(&self, rows: u64) {
@@ -120,9 +131,10 @@ fn on_message(event: MessageEvent) {
                 .and_then(|u| u.as_string())
                 .unwrap_or_default();
             let budget = field_f64(&data, "budget").map_or(u64::MAX, |b| b as u64);
+            let in_view = field_f64(&data, "in_view").unwrap_or(0.0) as usize;
             wasm_bindgen_futures::spawn_local(async move {
                 let sink = Post { id };
-                let done = match open::open(&url, budget, &sink).await {
+                let done = match open::open(&url, budget, in_view, &sink).await {
                     Ok(()) => message("done", id, &[]),
                     Err(e) => message("error", id, &[("message", e.into())]),
                 };

@@ -17,6 +17,8 @@ pub trait Sink {
     fn progress(&self, received: u64, total: Option<u64>, rows: u64);
     /// A decoded piece of the table, in order.
     fn part(&self, table: &Table);
+    /// The first rows of the columns in view, to show before the first piece.
+    fn preview(&self, table: &Table);
     /// How many rows the whole table will have (so the app makes room once).
     fn expect_rows(&self, rows: u64);
     /// Whether the app gave up on this load (checked between pieces).
@@ -26,9 +28,11 @@ pub trait Sink {
 /// The file's tail fetched first: small Parquet metadata fits in one request.
 const TAIL_GUESS: u64 = 64 * 1024;
 
-pub async fn open(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
+/// Opens `url`; `in_view`: how many leading columns the page shows (a wide
+/// Parquet file's first row group is fetched in those columns first).
+pub async fn open(url: &str, budget: u64, in_view: usize, sink: &impl Sink) -> Result<(), String> {
     if looks_parquet(url) {
-        open_parquet(url, budget, sink).await
+        open_parquet(url, budget, in_view, sink).await
     } else {
         open_arrow(url, budget, sink).await
     }
@@ -125,6 +129,9 @@ async fn open_arrow(url: &str, budget: u64, sink: &impl Sink) -> Result<(), Stri
     Ok(())
 }
 
+/// Rows of the columns-in-view preview (the page shows a screenful of them).
+const PREVIEW_ROWS: usize = 1024;
+
 /// Rows per piece handed to the app: each piece is copied into the app's
 /// table in one main-thread task, which must stay well under 50 ms.
 const PART_ROWS: usize = 64 * 1024;
@@ -156,7 +163,12 @@ fn read_whole(bytes: Vec<u8>, sink: &impl Sink) -> Result<(), String> {
 }
 
 /// The footer first, then each row group from its own byte ranges.
-async fn open_parquet(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
+async fn open_parquet(
+    url: &str,
+    budget: u64,
+    in_view: usize,
+    sink: &impl Sink,
+) -> Result<(), String> {
     // A 4-byte probe: is it Parquet, how long is it, does the server do ranges?
     let probe = http::get_range(url, 0, 4).await?;
     let Some(len) = probe.total else {
@@ -198,8 +210,32 @@ async fn open_parquet(url: &str, budget: u64, sink: &impl Sink) -> Result<(), St
     sink.expect_rows(plan.rows());
     sink.progress(fetched, Some(len), 0);
     let mut rows = 0u64;
+    let as_chunks = |got: Vec<(u64, Vec<u8>)>, fetched: &mut u64| -> Vec<(u64, Bytes)> {
+        got.into_iter()
+            .map(|(start, bytes)| {
+                *fetched += bytes.len() as u64;
+                (start, Bytes::from(bytes))
+            })
+            .collect()
+    };
+    // A wide table: the columns in view of the first row group first, shown
+    // as a preview; the first row group's other columns follow.
+    let mut first_columns: Vec<(u64, Bytes)> = Vec::new();
+    let mut first_ranges = plan.byte_ranges(0);
+    if in_view > 0 && in_view < plan.column_count() && plan.row_groups() > 0 {
+        let got = http::prefetch(url, plan.ranges_of(0, 0..in_view))
+            .wait()
+            .await?;
+        first_columns = as_chunks(got, &mut fetched);
+        let preview = plan
+            .read_columns(0, 0..in_view, first_columns.clone())
+            .map_err(|e| format!("row group 0: {e}"))?;
+        sink.preview(&preview.slice(0, preview.row_count().min(PREVIEW_ROWS)));
+        sink.progress(fetched, Some(len), 0);
+        first_ranges = plan.ranges_of(0, in_view..usize::MAX);
+    }
     // Row group `rg + 1` downloads while `rg` is decoded (at most two in memory).
-    let mut next = (plan.row_groups() > 0).then(|| http::prefetch(url, plan.byte_ranges(0)));
+    let mut next = (plan.row_groups() > 0).then(|| http::prefetch(url, first_ranges));
     for rg in 0..plan.row_groups() {
         let Some(pending) = next.take() else { break };
         let got = pending.wait().await?;
@@ -210,13 +246,8 @@ async fn open_parquet(url: &str, budget: u64, sink: &impl Sink) -> Result<(), St
             next = Some(http::prefetch(url, plan.byte_ranges(rg + 1)));
             http::let_spawned_tasks_start().await;
         }
-        let chunks: Vec<(u64, Bytes)> = got
-            .into_iter()
-            .map(|(start, bytes)| {
-                fetched += bytes.len() as u64;
-                (start, Bytes::from(bytes))
-            })
-            .collect();
+        let mut chunks = as_chunks(got, &mut fetched);
+        chunks.append(&mut first_columns);
         let table = plan
             .read_row_group(rg, chunks)
             .map_err(|e| format!("row group {rg}: {e}"))?;
