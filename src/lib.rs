@@ -32,4 +32,5 @@ pub mod table_view;
 pub mod url_state;
 pub mod version_charts;
 pub mod view_model;
+pub mod view_run;
 pub mod worker_client;

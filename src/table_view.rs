@@ -8,13 +8,11 @@ use leptos::ev;
 use leptos::leptos_dom::helpers::window_event_listener;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use loupe_core::query::run_with_masks;
 use loupe_core::query::schema_of;
-use loupe_core::{ImageColumnInfo, Query, View};
+use loupe_core::{ImageColumnInfo, View};
 
 use crate::confusion_panel::ConfusionPanel;
 use crate::export_buttons::ExportButtons;
-use crate::fetch::CANCELLED;
 use crate::grid::Grid;
 use crate::header_menu::{HeaderMenu, MenuAt};
 use crate::image_state::ImageColumnState;
@@ -27,11 +25,11 @@ use crate::palette::version_colour;
 use crate::panels::{PanelRegistry, SharedRegistry};
 use crate::partitions::PartitionPager;
 use crate::query_bar::QueryBar;
-use crate::query_worker;
 use crate::saved_views::SavedViews;
 use crate::table_panels::TablePanel;
 use crate::url_state::{navigate_with, push_query, read_query, replace_param, search_params};
 use crate::view_model::{Layout, Shared, ViewInputs, build_model, literal};
+use crate::view_run::{QueryRunning, ViewRun};
 
 /// At most this many distinct classes files are fetched per column (names only).
 const MAX_CLASSES_FILES: usize = 32;
@@ -90,66 +88,8 @@ pub fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
         rows: (0..total as u32).collect(),
         ..View::default()
     }));
-    // Only the parts of the query that change the rows run it again.
-    let computation = Memo::new(move |_| query.with(Query::computation));
-    // Large tables are queried in a worker: the page shows the last answer
-    // while the next one runs, and "Cancel" ends it. Small ones run here.
-    let table_key = query_worker::new_table_key();
-    on_cleanup(move || query_worker::forget(table_key));
-    let big = total >= query_worker::worker_rows();
-    let worker_table = loaded.clone();
-    let in_worker = move |q: &Query| {
-        (big && q.computes() && !wants_masks(q))
-            .then(|| q.table_columns_used(&worker_table.table))
-            .flatten()
-    };
-    let answered = RwSignal::new(None::<(Query, Result<Shared<View>, String>)>);
-    let running = RwSignal::new(false);
-    let took_ms = RwSignal::new(0.0);
-    let table = loaded.clone();
-    let runs_in_worker = in_worker.clone();
-    let before_answer = unqueried.clone();
-    let result = Memo::new(move |_| {
-        let masks = masks.get();
-        let q = computation.get();
-        if runs_in_worker(&q).is_some() {
-            return answered
-                .with(|a| a.as_ref().map(|(_, r)| r.clone()))
-                .unwrap_or_else(|| Ok(before_answer.clone()));
-        }
-        run_with_masks(&table.table, &q, Some(masks.as_ref()))
-            .map(|v| Shared(Arc::new(v)))
-            .map_err(|e| e.to_string())
-    });
-    let worker_loaded = loaded.clone();
-    Effect::new(move |_| {
-        let q = computation.get();
-        let Some(used) = in_worker(&q) else { return };
-        if answered.with_untracked(|a| a.as_ref().is_some_and(|(done, _)| *done == q)) {
-            return;
-        }
-        running.set(true);
-        let started = js_sys::Date::now();
-        let loaded = worker_loaded.clone();
-        spawn_local(async move {
-            let answer = query_worker::run(table_key, &loaded.table, &q, &used).await;
-            // A newer query is under way, or this one was cancelled: not shown.
-            if computation.with_untracked(|c| *c != q)
-                || answer.as_ref().is_err_and(|e| e == CANCELLED)
-            {
-                return;
-            }
-            running.set(false);
-            took_ms.set(js_sys::Date::now() - started);
-            answered.set(Some((q, answer.map(|v| Shared(Arc::new(v))))));
-        });
-    });
-    let cancel = move |_| {
-        query_worker::cancel();
-        running.set(false);
-        let back = answered.with_untracked(|a| a.as_ref().map(|(q, _)| q.clone()));
-        query.update(|q| q.set_computation(&back.unwrap_or_default()));
-    };
+    let run = ViewRun::new(&loaded, query, masks, unqueried.clone());
+    let result = run.result;
     // A query that fails (e.g. a typo in a shared link) shows its error over the plain table.
     let view = Memo::new(move |_| match result.get() {
         Ok(v) => v,
@@ -358,14 +298,9 @@ pub fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
                 g.grouping.members.iter().map(Vec::len).sum::<usize>()
             ),
             None => format!("{} of {total} rows × {ncols} columns", v.0.rows.len()),
-        }) + &if answered.with(|a| {
-            a.as_ref()
-                .is_some_and(|(q, _)| computation.with(|c| c == q))
-        }) {
-            format!(" · queried in {:.0} ms by a worker", took_ms.get())
-        } else {
-            String::new()
-        }
+        }) + &run.worker_ms.get().map_or(String::new(), |ms| {
+            format!(" · queried in {ms:.0} ms by a worker")
+        })
     };
     let menu_view = Signal::derive(move || Some(view.get()));
     view! {
@@ -380,12 +315,7 @@ pub fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
                 <EmbedSnippet />
             </header>
             <QueryBar query schema run_error />
-            <Show when=move || running.get()>
-                <div class="query-running" data-query-running="">
-                    {format!("Running the query over {total} rows in a worker… ")}
-                    <button on:click=cancel>"Cancel"</button>
-                </div>
-            </Show>
+            <QueryRunning run query rows=total />
             <PartitionPager loaded=loaded.clone() request=page_request
                 filter=Signal::derive(move || query.with(|q| q.filter.clone())) />
             {compare_legend}
