@@ -12,12 +12,33 @@ use crate::charts::BarsChart;
 use crate::panels::{CellContext, PanelRegistry};
 
 const HISTOGRAM_BINS: usize = 12;
-const TOP_CATEGORIES: usize = 5;
+pub const TOP_CATEGORIES: usize = 5;
 const GALLERY_IMAGES: usize = 4;
 
 /// Integer columns with at most this many distinct values in a group are
 /// categories (class ids, labels) and get a bar chart, not a histogram.
 const CATEGORICAL_INTS: usize = 16;
+
+/// The summary a column's group cell shows unless another panel is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupCellKind {
+    Categories,
+    Numbers,
+    Gallery,
+    Count,
+}
+
+pub fn default_kind(col: &Column, members: &[u32]) -> GroupCellKind {
+    match col.data_type() {
+        DataType::Int if distinct_up_to(col, members, CATEGORICAL_INTS + 1) <= CATEGORICAL_INTS => {
+            GroupCellKind::Categories
+        }
+        t if t.is_numeric() => GroupCellKind::Numbers,
+        DataType::String | DataType::Bool => GroupCellKind::Categories,
+        DataType::Nested(ValueKind::Image) => GroupCellKind::Gallery,
+        _ => GroupCellKind::Count,
+    }
+}
 
 pub fn group_cell(
     col: &Column,
@@ -25,14 +46,11 @@ pub fn group_cell(
     ctx: &CellContext,
     registry: &PanelRegistry,
 ) -> AnyView {
-    match col.data_type() {
-        DataType::Int if distinct_up_to(col, members, CATEGORICAL_INTS + 1) <= CATEGORICAL_INTS => {
-            categories(col, members, ctx, registry)
-        }
-        t if t.is_numeric() => numbers(col, members, ctx, registry),
-        DataType::String | DataType::Bool => categories(col, members, ctx, registry),
-        DataType::Nested(ValueKind::Image) => gallery(col, members, ctx, registry),
-        _ => count(col, members, ctx, registry),
+    match default_kind(col, members) {
+        GroupCellKind::Categories => categories(col, members, ctx, registry),
+        GroupCellKind::Numbers => numbers(col, members, ctx, registry),
+        GroupCellKind::Gallery => gallery(col, members, ctx, registry),
+        GroupCellKind::Count => count(col, members, ctx, registry),
     }
 }
 
@@ -73,7 +91,11 @@ fn short(x: f64) -> String {
 }
 
 pub fn categories(col: &Column, members: &[u32], _: &CellContext, _: &PanelRegistry) -> AnyView {
-    let top = top_values(col, members, TOP_CATEGORIES);
+    bars(top_values(col, members, TOP_CATEGORIES))
+}
+
+/// A bar chart of the most frequent values and their counts.
+pub fn bars(top: Vec<(String, usize)>) -> AnyView {
     let max = top.first().map_or(1, |(_, n)| *n).max(1) as f64;
     let bars = top
         .into_iter()

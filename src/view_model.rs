@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use loupe_core::ops::ValueCounter;
 use loupe_core::{Column, Query, View};
 
 use crate::grid::{GridColumn, GridModel};
+use crate::group_cells::{self, GroupCellKind};
 use crate::image_state::ImageColumnState;
 use crate::loader::LoadedTable;
 use crate::panels::{CellContext, PanelRegistry};
@@ -267,8 +269,18 @@ fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
     }
 }
 
-/// Grouped views of at least this many rows draw each group cell in a task of its own.
+/// Group `i`'s member rows, borrowed (cells are drawn per group, often).
+fn members(view: &View, i: usize) -> &[u32] {
+    view.groups
+        .as_ref()
+        .map(|g| g.grouping.members[i].as_slice())
+        .unwrap_or_default()
+}
+
+/// Grouped views of at least this many rows draw each group cell in a task of
+/// its own, and count a categories cell's values `COUNT_CHUNK` rows a task.
 const LARGE_GROUPS_ROWS: usize = 100_000;
+const COUNT_CHUNK: usize = 25_000;
 
 fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
     let Some(groups) = inputs.view.groups.as_ref() else {
@@ -349,6 +361,10 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
             version: version_of(inputs, base, derived),
             across_versions: false,
             render: Arc::new(move |i| {
+                let col = column_of(&loaded, &view, base, derived);
+                if !large {
+                    return registry.render_group(chosen.as_deref(), col, members(&view, i), &ctx);
+                }
                 let (loaded, view, registry, chosen, ctx) = (
                     loaded.clone(),
                     view.clone(),
@@ -356,25 +372,34 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
                     chosen.clone(),
                     ctx.clone(),
                 );
-                let draw = move || {
-                    let col = column_of(&loaded, &view, base, derived);
-                    let members = view
-                        .groups
-                        .as_ref()
-                        .map(|g| g.grouping.members[i].as_slice())
-                        .unwrap_or_default();
-                    registry.render_group(chosen.as_deref(), col, members, &ctx)
-                };
-                if !large {
-                    return draw();
+                let counted = chosen.is_none()
+                    && group_cells::default_kind(col, members(&view, i))
+                        == GroupCellKind::Categories;
+                if counted {
+                    // Categories of a large group: counted a chunk a task, drawn when done.
+                    let top = RwSignal::new(None::<Vec<(String, usize)>>);
+                    spawn_local(async move {
+                        let col = column_of(&loaded, &view, base, derived);
+                        let mut counter = ValueCounter::new(col);
+                        for chunk in members(&view, i).chunks(COUNT_CHUNK) {
+                            loupe_web::next_task().await;
+                            counter.add(chunk);
+                        }
+                        top.set(Some(counter.top(group_cells::TOP_CATEGORIES)));
+                    });
+                    return (move || top.get().map(group_cells::bars)).into_any();
                 }
-                // Each cell of a large group summarizes many rows: one task per
-                // cell, so drawing the groups never blocks the page for long.
+                // Other cells of a large group: one task per cell, so drawing
+                // the groups never blocks the page for long.
                 let due = RwSignal::new(false);
                 spawn_local(async move {
                     loupe_web::next_task().await;
                     due.set(true);
                 });
+                let draw = move || {
+                    let col = column_of(&loaded, &view, base, derived);
+                    registry.render_group(chosen.as_deref(), col, members(&view, i), &ctx)
+                };
                 (move || due.get().then(&draw)).into_any()
             }),
         });
@@ -396,13 +421,6 @@ fn add_series_columns(columns: &mut Vec<GridColumn>, inputs: &ViewInputs, groupe
         return;
     };
     let versions = info.versions.clone();
-    // A group's member rows, borrowed (cells are drawn per group, often).
-    fn members(view: &View, i: usize) -> &[u32] {
-        view.groups
-            .as_ref()
-            .map(|g| g.grouping.members[i].as_slice())
-            .unwrap_or_default()
-    }
     if grouped && let Some(at) = columns.iter().position(|c| c.name == "count") {
         let (loaded, view, versions) =
             (inputs.loaded.clone(), inputs.view.clone(), versions.clone());

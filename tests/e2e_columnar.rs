@@ -165,6 +165,45 @@ async fn wide_parquet_fetches_the_columns_in_view_first() {
     assert_eq!(headers.as_u64(), Some(COLUMNS as u64));
 }
 
+/// A grouped view of more than 100K rows counts its categories a chunk a
+/// task; the bars it shows are loupe-core's counts.
+#[tokio::test]
+async fn large_groups_show_the_counted_categories() {
+    let table = predictions(120_000, &["cat", "dog", "emu", "owl", "ant"], 0);
+    let bytes = loupe_columnar::parquet_write::write_parquet_with(&table, 40_000).expect("parquet");
+    std::fs::write(generated().join("groups.parquet"), &bytes).expect("write parquet");
+    let q = loupe_core::Query::from_params([("group", "id % 3")]);
+    let view = loupe_core::run(&table, &q).expect("groups");
+    let first = &view.groups.as_ref().expect("grouped").grouping.members[0];
+    let want = |name: &str| -> Vec<(String, u64)> {
+        let col = table.column(name).expect("column");
+        loupe_core::ops::top_values(col, first, 5)
+            .into_iter()
+            .map(|(v, n)| (v, n as u64))
+            .collect()
+    };
+
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?table=/generated/groups.parquet&group=id%20%25%203")
+            .await,
+        "ready"
+    );
+    s.wait_rows(3, "three groups").await;
+    // The first group's label and caption cells (the first two bar charts).
+    let bars = s
+        .wait_for(
+            "(() => { const charts = document.querySelectorAll('[aria-rowindex=\"2\"] .agg.bars'); \
+               return charts.length >= 2 && charts[1].querySelector('.bar') \
+               ? [...charts].slice(0, 2).map(c => [...c.querySelectorAll('.bar')].map(b => [b.dataset.value, Number(b.querySelector('.bar-count').innerText)])) : null; })()",
+            "the first group's bar charts",
+        )
+        .await;
+    let got: Vec<Vec<(String, u64)>> = serde_json::from_value(bars).expect("bars");
+    assert_eq!(got, [want("label"), want("caption")]);
+}
+
 #[tokio::test]
 async fn arrow_stream_with_a_dictionary_per_batch_shows_every_label() {
     // Three batches, each with its own dictionary: code 0 is "cat", then "ship", then "owl".

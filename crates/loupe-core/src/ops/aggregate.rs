@@ -126,74 +126,121 @@ pub fn histogram(col: &Column, rows: &[u32], bins: usize) -> Option<Histogram> {
 /// The `k` most frequent values among `rows` (nulls left out), by their
 /// display text, with counts; ties in order of the text.
 pub fn top_values(col: &Column, rows: &[u32], k: usize) -> Vec<(String, usize)> {
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    match col.data() {
-        ColumnData::Dict { dict, codes, valid } => {
-            let mut per_code = vec![0usize; dict.len()];
-            for &r in rows {
-                if valid.get(r as usize) {
-                    per_code[codes[r as usize] as usize] += 1;
+    let mut counter = ValueCounter::new(col);
+    counter.add(rows);
+    counter.top(k)
+}
+
+/// Counts a column's values over rows given in any number of chunks (a
+/// grouped cell of millions of rows counts a chunk a task), then ranks them
+/// as `top_values` does.
+pub struct ValueCounter<'a> {
+    col: &'a Column,
+    counts: Counts<'a>,
+}
+
+/// Counts keyed by what each storage holds, so nothing is built per row:
+/// dictionary codes, stored text bytes (byte order is the text's order),
+/// integers; other cells by their display text.
+enum Counts<'a> {
+    Codes(Vec<usize>),
+    Bytes(FxMap<&'a [u8], usize>),
+    Ints(FxMap<i64, usize>),
+    Texts(FxMap<String, usize>),
+}
+
+impl<'a> ValueCounter<'a> {
+    pub fn new(col: &'a Column) -> Self {
+        let counts = match col.data() {
+            ColumnData::Dict { dict, .. } => Counts::Codes(vec![0; dict.len()]),
+            ColumnData::Text { .. } => Counts::Bytes(FxMap::default()),
+            ColumnData::Int { .. } => Counts::Ints(FxMap::default()),
+            _ => Counts::Texts(FxMap::default()),
+        };
+        ValueCounter { col, counts }
+    }
+
+    pub fn add(&mut self, rows: &[u32]) {
+        let col: &'a Column = self.col;
+        match (&mut self.counts, col.data()) {
+            (Counts::Codes(per_code), ColumnData::Dict { codes, valid, .. }) => {
+                for &r in rows {
+                    if valid.get(r as usize) {
+                        per_code[codes[r as usize] as usize] += 1;
+                    }
                 }
             }
-            let counted = dict.iter().map(|s| s.as_bytes()).zip(per_code);
-            top_k(counted.filter(|(_, n)| *n > 0).collect(), k)
-                .into_iter()
-                .map(|(s, n)| (text(s), n))
-                .collect()
+            (
+                Counts::Bytes(map),
+                ColumnData::Text {
+                    offsets,
+                    bytes,
+                    valid,
+                },
+            ) => {
+                map.reserve(rows.len());
+                for &r in rows {
+                    let r = r as usize;
+                    if valid.get(r) {
+                        let cell = &bytes[offsets[r] as usize..offsets[r + 1] as usize];
+                        *map.entry(cell).or_default() += 1;
+                    }
+                }
+            }
+            (Counts::Ints(map), ColumnData::Int { values, valid }) => {
+                for &r in rows {
+                    if valid.get(r as usize) {
+                        *map.entry(values[r as usize]).or_default() += 1;
+                    }
+                }
+            }
+            (Counts::Texts(map), _) => {
+                for &r in rows {
+                    let v = col.value(r as usize);
+                    if !matches!(*v, Value::Null) {
+                        *map.entry(v.display()).or_default() += 1;
+                    }
+                }
+            }
+            // `new` pairs each storage with its counts.
+            _ => {}
         }
-        // Counted by the stored bytes (byte order is the text's order): no
-        // string is built or checked until the top `k`.
-        ColumnData::Text {
-            offsets,
-            bytes,
-            valid,
-        } => {
-            let mut map: FxMap<&[u8], usize> =
-                FxMap::with_capacity_and_hasher(rows.len(), Default::default());
-            for &r in rows {
-                let r = r as usize;
-                if valid.get(r) {
-                    let cell = &bytes[offsets[r] as usize..offsets[r + 1] as usize];
-                    *map.entry(cell).or_default() += 1;
-                }
-            }
-            top_k(map.into_iter().collect(), k)
-                .into_iter()
-                .map(|(s, n)| (text(s), n))
-                .collect()
-        }
-        // Counted by number; ties order by text, so the candidates become text.
-        ColumnData::Int { values, valid } => {
-            let mut map: FxMap<i64, usize> = FxMap::default();
-            for &r in rows {
-                if valid.get(r as usize) {
-                    *map.entry(values[r as usize]).or_default() += 1;
-                }
-            }
-            let mut counts: Vec<(i64, usize)> = map.into_iter().collect();
-            if k > 0 && counts.len() > k {
-                // Only values counted at least as often as the k-th can be in the top k.
-                let (_, kth, _) = counts.select_nth_unstable_by(k - 1, |a, b| b.1.cmp(&a.1));
-                let least = kth.1;
-                counts.retain(|(_, n)| *n >= least);
-            }
-            top_k(
-                counts
+    }
+
+    /// The `k` most frequent, most first, ties by text.
+    pub fn top(self, k: usize) -> Vec<(String, usize)> {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        match (self.counts, self.col.data()) {
+            (Counts::Codes(per_code), ColumnData::Dict { dict, .. }) => {
+                let counted = dict.iter().map(|s| s.as_bytes()).zip(per_code);
+                top_k(counted.filter(|(_, n)| *n > 0).collect(), k)
                     .into_iter()
-                    .map(|(v, n)| (v.to_string(), n))
-                    .collect(),
-                k,
-            )
-        }
-        _ => {
-            let mut map: FxMap<String, usize> = FxMap::default();
-            for &r in rows {
-                let v = col.value(r as usize);
-                if !matches!(*v, Value::Null) {
-                    *map.entry(v.display()).or_default() += 1;
-                }
+                    .map(|(s, n)| (text(s), n))
+                    .collect()
             }
-            top_k(map.into_iter().collect(), k)
+            (Counts::Bytes(map), _) => top_k(map.into_iter().collect(), k)
+                .into_iter()
+                .map(|(s, n)| (text(s), n))
+                .collect(),
+            (Counts::Ints(map), _) => {
+                let mut counts: Vec<(i64, usize)> = map.into_iter().collect();
+                if k > 0 && counts.len() > k {
+                    // Only values counted at least as often as the k-th can
+                    // be in the top k; ties order by text, so those become text.
+                    let (_, kth, _) = counts.select_nth_unstable_by(k - 1, |a, b| b.1.cmp(&a.1));
+                    let least = kth.1;
+                    counts.retain(|(_, n)| *n >= least);
+                }
+                top_k(
+                    counts
+                        .into_iter()
+                        .map(|(v, n)| (v.to_string(), n))
+                        .collect(),
+                    k,
+                )
+            }
+            (Counts::Texts(map), _) => top_k(map.into_iter().collect(), k),
+            (Counts::Codes(_), _) => Vec::new(),
         }
     }
 }
