@@ -21,6 +21,9 @@ use crate::worker_client::{Client, Event, Next, SharedClient, end, post};
 /// URL says otherwise (`&worker_rows=`).
 const DEFAULT_WORKER_ROWS: usize = 200_000;
 
+/// The most bytes of a column copied out and posted in one task.
+const PIECE_BYTES: usize = 8 << 20;
+
 thread_local! {
     static CLIENT: SharedClient = SharedClient::default();
     /// The table whose columns the worker holds (its key) and which columns.
@@ -93,21 +96,24 @@ pub async fn run(key: u32, table: &Table, query: &Query, used: &[usize]) -> Resu
         s.1.extend(&missing);
         missing
     });
-    // One column a message and a task: copying a column of millions of rows
-    // out is a task of its own, never one long one for all of them.
+    // A column at a time, in pieces of at most `PIECE_BYTES`, one task each:
+    // copying millions of rows out of wasm memory is never one long task.
     for &i in &missing {
         let bytes = frame::encode_columns(table.row_count(), &[&table.columns[i]]);
-        let buffer = Uint8Array::from(bytes.as_slice()).buffer();
-        drop(bytes);
-        let m = message("columns", key, table.row_count());
-        set(&m, "frame", &buffer);
-        if let Err(e) = post(&client, m, Array::of1(&buffer)) {
-            forget_sent();
-            return Err(e);
-        }
-        crate::fetch::yield_to_browser().await;
-        if CANCELS.with(Cell::get) != cancels {
-            return Err(CANCELLED.into());
+        let pieces = bytes.len().div_ceil(PIECE_BYTES);
+        for (p, piece) in bytes.chunks(PIECE_BYTES).enumerate() {
+            let buffer = Uint8Array::from(piece).buffer();
+            let m = message("columns", key, table.row_count());
+            set(&m, "frame", &buffer);
+            set(&m, "more", &JsValue::from_bool(p + 1 < pieces));
+            if let Err(e) = post(&client, m, Array::of1(&buffer)) {
+                forget_sent();
+                return Err(e);
+            }
+            crate::fetch::yield_to_browser().await;
+            if CANCELS.with(Cell::get) != cancels {
+                return Err(CANCELLED.into());
+            }
         }
     }
     let (id, inbox) = Client::route(&client);

@@ -64,17 +64,24 @@ fn put_bitmap(out: &mut Vec<u8>, bits: &Bitmap) {
     put_array(out, bits.words(), u64::to_le_bytes);
 }
 
-/// Fixed-width items as little-endian bytes: room made once, then written in
-/// place (millions of rows: a plain loop, not a growth check per item).
+/// Fixed-width items as little-endian bytes, converted a stack buffer at a
+/// time and appended with one copy each: a million-row column is a tight
+/// loop, where a growth check per item (or zero-filling first) cost 10+ ns an
+/// item in the page's size-optimized build.
 pub(crate) fn put_array<T: Copy, const W: usize>(
     out: &mut Vec<u8>,
     values: &[T],
     to_bytes: impl Fn(T) -> [u8; W],
 ) {
-    let start = out.len();
-    out.resize(start + values.len() * W, 0);
-    for (dst, v) in out[start..].chunks_exact_mut(W).zip(values) {
-        dst.copy_from_slice(&to_bytes(*v));
+    const BUFFER: usize = 4096;
+    out.reserve(values.len() * W);
+    let mut buf = [0u8; BUFFER];
+    for chunk in values.chunks(BUFFER / W) {
+        let n = chunk.len() * W;
+        for (dst, v) in buf[..n].chunks_exact_mut(W).zip(chunk) {
+            dst.copy_from_slice(&to_bytes(*v));
+        }
+        out.extend_from_slice(&buf[..n]);
     }
 }
 

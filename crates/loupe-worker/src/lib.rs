@@ -13,8 +13,8 @@
 //! `{kind: "done", id}` or `{kind: "error", id, message}`.
 //!
 //! Queries (`query.rs`; the page runs a second instance of this worker for
-//! them): `{kind: "columns", key, rows, frame}` adds columns (a frame,
-//! transferred; one column a message) to the page's table `key`;
+//! them): `{kind: "columns", key, rows, frame, more}` adds a column (a frame,
+//! transferred in pieces; `more` until the last) to the page's table `key`;
 //! `{kind: "query", id, key, rows, params}` runs the query given as URL
 //! parameters (`params`: [name, value, …]) over it and answers
 //! `{kind: "part", id, frame}` (a `loupe_core::view_frame`), then
@@ -35,6 +35,8 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 thread_local! {
     static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
+    /// The pieces of a column frame received so far (queries).
+    static PENDING: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 fn scope() -> Option<DedicatedWorkerGlobalScope> {
@@ -148,11 +150,20 @@ fn on_message(event: MessageEvent) {
         Some("columns") => {
             let key = field_f64(&data, "key").unwrap_or(0.0) as u32;
             let rows = field_f64(&data, "rows").unwrap_or(0.0) as usize;
-            let frame = Reflect::get(&data, &"frame".into())
+            let more = Reflect::get(&data, &"more".into()).is_ok_and(|m| m.is_truthy());
+            let piece = Reflect::get(&data, &"frame".into())
                 .map(|c| Uint8Array::new(&c).to_vec())
                 .unwrap_or_default();
-            // A failure here shows as the next query's missing column.
-            if let Err(e) = query::add_columns(key, rows, &frame) {
+            // A column's frame arrives in pieces; it is read when the last one is in.
+            let frame = PENDING.with(|p| {
+                let mut p = p.borrow_mut();
+                p.extend_from_slice(&piece);
+                (!more).then(|| std::mem::take(&mut *p))
+            });
+            if let Some(frame) = frame
+                && let Err(e) = query::add_columns(key, rows, &frame)
+            {
+                // The next query reports the column as missing; this says why.
                 post(&message("error", id, &[("message", e.into())]));
             }
         }
