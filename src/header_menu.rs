@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use loupe_core::ops::summarize;
+use leptos::task::spawn_local;
+use loupe_core::ops::{ColumnSummary, SummaryBuilder, summarize};
 use loupe_core::query::SortKey;
 use loupe_core::value::format_float;
 use loupe_core::{Query, View};
@@ -78,27 +79,21 @@ pub fn HeaderMenu(
         let hide_name = name.clone();
         let remove_name = name.clone();
         let null_expr = column_expr(&name);
-        let summary = if is_count || (grouped && is_key) {
-            None
-        } else {
-            view.with(|v| {
-                let v = v.as_ref()?;
-                let col = column_in_view(&loaded, &v.0, &name)?;
-                let rows: Vec<u32> = if v.0.groups.is_some() {
-                    (0..col.len() as u32).collect()
-                } else {
-                    v.0.rows.clone()
-                };
-                Some(summarize(col, &rows))
-            })
-        };
-        let summary_view = summary.map(|s| {
+        let summary = RwSignal::new(None::<ColumnSummary>);
+        let shown = view.with(Clone::clone);
+        let summarized = !(is_count || (grouped && is_key));
+        if let Some(v) = shown.filter(|_| summarized) {
+            summarize_view(loaded.clone(), v, name.clone(), summary);
+        }
+        let summary_name = name.clone();
+        let summary_view = move || {
+            summary.get().map(|s| {
             let values = s
                 .top
                 .iter()
                 .map(|(value, n)| {
 let literal = text_literal(value, s.data_type);
-                    let clause = format!("{} == {literal}", column_expr(&name));
+                    let clause = format!("{} == {literal}", column_expr(&summary_name));
                     let label = format!("{value} ({n})");
                     view! {
                         <li><button class="menu-item filter-value" data-value=value.clone() on:click=move |_| {
@@ -124,7 +119,12 @@ let literal = text_literal(value, s.data_type);
                     {(!s.top.is_empty()).then(|| view! { <p class="summary-line">"filter to a value:"</p><ul class="values">{values}</ul> })}
                 </div>
             }
-        });
+        })
+        };
+        let summarizing = move || {
+            (summarized && summary.with(Option::is_none))
+                .then(|| view! { <p class="summary-line">"summarizing…"</p> })
+        };
         // "Show as": every panel that can draw this column's values; the choice goes to the URL.
         let kind = view.with(|v| {
             let v = v.as_ref()?;
@@ -216,8 +216,64 @@ let literal = text_literal(value, s.data_type);
                     }>"Remove column"</button>
                 </Show>
                 {show_as}
+                {summarizing}
                 {summary_view}
             </div>
         })
     }
+}
+
+/// Views of at least this many rows are summarized `SUMMARY_CHUNK` rows a task.
+const LARGE_SUMMARY_ROWS: usize = 100_000;
+const SUMMARY_CHUNK: usize = 50_000;
+
+/// The summary of column `name` over the view's rows (every row of a grouped
+/// view) into `out`: at once for a small view, a chunk a task for a large one
+/// (stopping if the menu closes first).
+fn summarize_view(
+    loaded: Arc<LoadedTable>,
+    view: Shared<View>,
+    name: String,
+    out: RwSignal<Option<ColumnSummary>>,
+) {
+    let rows_of = |col: &loupe_core::Column, view: &View| -> Vec<u32> {
+        if view.groups.is_some() {
+            (0..col.len() as u32).collect()
+        } else {
+            view.rows.clone()
+        }
+    };
+    let Some(col) = column_in_view(&loaded, &view.0, &name) else {
+        return;
+    };
+    let n = if view.0.groups.is_some() {
+        col.len()
+    } else {
+        view.0.rows.len()
+    };
+    if n < LARGE_SUMMARY_ROWS {
+        out.set(Some(summarize(col, &rows_of(col, &view.0))));
+        return;
+    }
+    spawn_local(async move {
+        let Some(col) = column_in_view(&loaded, &view.0, &name) else {
+            return;
+        };
+        let rows = rows_of(col, &view.0);
+        let mut steps = SummaryBuilder::new(col);
+        for pass in 0..2 {
+            for chunk in rows.chunks(SUMMARY_CHUNK) {
+                loupe_web::next_task().await;
+                if out.try_with_untracked(|_| ()).is_none() {
+                    return; // the menu closed
+                }
+                if pass == 0 {
+                    steps.add(chunk);
+                } else {
+                    steps.bin(chunk);
+                }
+            }
+        }
+        let _ = out.try_set(Some(steps.finish()));
+    });
 }

@@ -202,6 +202,33 @@ async fn large_groups_show_the_counted_categories() {
         .await;
     let got: Vec<Vec<(String, u64)>> = serde_json::from_value(bars).expect("bars");
     assert_eq!(got, [want("label"), want("caption")]);
+
+    // A column summary of 120K rows (the header menu) is made in steps too.
+    assert_eq!(s.open("?table=/generated/groups.parquet").await, "ready");
+    s.wait_rows(120_000, "every row").await;
+    s.js("const h = [...document.querySelectorAll('[role=columnheader]')].find(h => h.innerText.trim().startsWith('score')); \
+          h.querySelector('button.name').click(); return 0")
+        .await;
+    let line = s
+        .wait_for(
+            "document.querySelector('.menu-summary[data-summary=score]')?.innerText",
+            "the score summary",
+        )
+        .await;
+    let all: Vec<u32> = (0..120_000).collect();
+    let summary = loupe_core::ops::summarize(table.column("score").expect("score"), &all);
+    let f = loupe_core::value::format_float;
+    let want = format!(
+        "min {} · max {} · mean {}",
+        f(summary.min.expect("min")),
+        f(summary.max.expect("max")),
+        f(summary.mean.expect("mean"))
+    );
+    let line = line.as_str().unwrap_or_default();
+    assert!(
+        line.contains(&want) && line.contains(&format!("{} null", summary.nulls)),
+        "{line} / {want}"
+    );
 }
 
 #[tokio::test]

@@ -5,7 +5,10 @@
 use std::cmp::Ordering;
 
 use loupe_core::expr::{self, Frame};
-use loupe_core::ops::{ValueCounter, distinct_up_to, group_rows, sort_rows, top_rows, top_values};
+use loupe_core::ops::{
+    Agg, ColumnSummary, SummaryBuilder, ValueCounter, aggregate, distinct_up_to, group_rows,
+    histogram, sort_rows, summarize, top_rows, top_values,
+};
 use loupe_core::query::{Derived, Query, SortKey, run};
 use loupe_core::{Column, Table, Value, frame, read_table, view_frame};
 use proptest::prelude::*;
@@ -86,6 +89,38 @@ fn table_json() -> impl Strategy<Value = String> {
             rows.join(", ")
         )
     })
+}
+
+/// A column summary from the separate aggregates (what `summarize` must equal).
+fn summary_from_aggregates(col: &loupe_core::Column, rows: &[u32]) -> ColumnSummary {
+    let numeric = col.data_type().is_numeric();
+    let number = |agg| {
+        numeric
+            .then(|| aggregate(col, rows, agg).as_f64())
+            .flatten()
+    };
+    ColumnSummary {
+        name: col.name.clone(),
+        data_type: col.data_type(),
+        rows: rows.len(),
+        nulls: rows
+            .iter()
+            .filter(|&&r| !col.data().is_valid(r as usize))
+            .count(),
+        min: number(Agg::Min),
+        max: number(Agg::Max),
+        mean: number(Agg::Mean),
+        histogram: if numeric {
+            histogram(col, rows, 20)
+        } else {
+            None
+        },
+        top: if numeric && col.data_type() != loupe_core::DataType::Int {
+            Vec::new()
+        } else {
+            top_values(col, rows, 10)
+        },
+    }
 }
 
 // ---------- random expressions ----------
@@ -477,6 +512,15 @@ proptest! {
             counter.add(a);
             counter.add(b);
             prop_assert_eq!(counter.top(k), want, "column {} in chunks", col.name);
+            // The column summary, whole and in two chunks, against the aggregates it is made of.
+            let whole = format!("{:?}", summarize(col, &rows));
+            prop_assert_eq!(&whole, &format!("{:?}", summary_from_aggregates(col, &rows)), "column {}", col.name);
+            let mut steps = SummaryBuilder::new(col);
+            steps.add(a);
+            steps.add(b);
+            steps.bin(a);
+            steps.bin(b);
+            prop_assert_eq!(&whole, &format!("{:?}", steps.finish()), "column {} in chunks", col.name);
             prop_assert_eq!(distinct_up_to(col, &rows, 3), distinct.min(3), "column {}", col.name);
         }
     }

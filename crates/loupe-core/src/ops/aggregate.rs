@@ -312,37 +312,125 @@ impl ColumnSummary {
 }
 
 pub fn summarize(col: &Column, rows: &[u32]) -> ColumnSummary {
-    let nulls = rows
-        .iter()
-        .filter(|&&r| !col.data().is_valid(r as usize))
-        .count();
-    let numeric = col.data_type().is_numeric();
-    let as_f = |v: Value| v.as_f64();
-    ColumnSummary {
-        name: col.name.clone(),
-        data_type: col.data_type(),
-        rows: rows.len(),
-        nulls,
-        min: numeric
-            .then(|| as_f(aggregate(col, rows, Agg::Min)))
-            .flatten(),
-        max: numeric
-            .then(|| as_f(aggregate(col, rows, Agg::Max)))
-            .flatten(),
-        mean: numeric
-            .then(|| as_f(aggregate(col, rows, Agg::Mean)))
-            .flatten(),
-        histogram: if numeric {
-            histogram(col, rows, 20)
-        } else {
-            None
-        },
+    let mut summary = SummaryBuilder::new(col);
+    summary.add(rows);
+    summary.bin(rows);
+    summary.finish()
+}
+
+/// Bins of a summary's histogram.
+const SUMMARY_BINS: usize = 20;
+
+/// `summarize` in steps, for views of millions of rows (a chunk a task):
+/// `add` every chunk of the rows, then `bin` every chunk again (the
+/// histogram needs the range first), then `finish`. Chunks in order give
+/// exactly `summarize`'s answer (sums are added in the same order).
+pub struct SummaryBuilder<'a> {
+    col: &'a Column,
+    numeric: bool,
+    rows: usize,
+    nulls: usize,
+    sum: f64,
+    numbers: usize,
+    min: Option<f64>,
+    max: Option<f64>,
+    /// The range of the finite numbers, and their bins once `bin` starts.
+    lo: f64,
+    hi: f64,
+    counts: Vec<u64>,
+    top: Option<ValueCounter<'a>>,
+}
+
+impl<'a> SummaryBuilder<'a> {
+    pub fn new(col: &'a Column) -> Self {
+        let numeric = col.data_type().is_numeric();
         // Ints are often class ids or counts: their frequent values are worth listing.
-        top: if numeric && col.data_type() != DataType::Int {
-            Vec::new()
+        let top = (!numeric || col.data_type() == DataType::Int).then(|| ValueCounter::new(col));
+        SummaryBuilder {
+            col,
+            numeric,
+            rows: 0,
+            nulls: 0,
+            sum: 0.0,
+            numbers: 0,
+            min: None,
+            max: None,
+            lo: f64::INFINITY,
+            hi: f64::NEG_INFINITY,
+            counts: Vec::new(),
+            top,
+        }
+    }
+
+    /// The first pass over a chunk of rows.
+    pub fn add(&mut self, rows: &[u32]) {
+        self.rows += rows.len();
+        let data = self.col.data();
+        self.nulls += rows.iter().filter(|&&r| !data.is_valid(r as usize)).count();
+        if self.numeric {
+            for x in numbers(self.col, rows) {
+                self.sum += x;
+                self.numbers += 1;
+                if !x.is_nan() {
+                    self.min = Some(self.min.map_or(x, |m| m.min(x)));
+                    self.max = Some(self.max.map_or(x, |m| m.max(x)));
+                }
+                if x.is_finite() {
+                    self.lo = self.lo.min(x);
+                    self.hi = self.hi.max(x);
+                }
+            }
+        }
+        if let Some(top) = &mut self.top {
+            top.add(rows);
+        }
+    }
+
+    /// The second pass (numbers only): the chunk's finite numbers into bins.
+    pub fn bin(&mut self, rows: &[u32]) {
+        if !self.numeric || self.lo > self.hi {
+            return;
+        }
+        if self.counts.is_empty() {
+            self.counts = vec![0; SUMMARY_BINS];
+        }
+        let width = self.bin_width();
+        for x in numbers(self.col, rows).filter(|x| x.is_finite()) {
+            let i = (((x - self.lo) / width) as usize).min(SUMMARY_BINS - 1);
+            self.counts[i] += 1;
+        }
+    }
+
+    fn bin_width(&self) -> f64 {
+        if self.hi > self.lo {
+            (self.hi - self.lo) / SUMMARY_BINS as f64
         } else {
-            top_values(col, rows, 10)
-        },
+            1.0
+        }
+    }
+
+    pub fn finish(self) -> ColumnSummary {
+        let (lo, width) = (self.lo, self.bin_width());
+        let counts = if self.counts.is_empty() {
+            vec![0; SUMMARY_BINS]
+        } else {
+            self.counts
+        };
+        let histogram = (self.numeric && lo <= self.hi).then(|| Histogram {
+            edges: (0..=SUMMARY_BINS).map(|i| lo + width * i as f64).collect(),
+            counts,
+        });
+        ColumnSummary {
+            name: self.col.name.clone(),
+            data_type: self.col.data_type(),
+            rows: self.rows,
+            nulls: self.nulls,
+            min: self.min,
+            max: self.max,
+            mean: (self.numbers > 0).then(|| self.sum / self.numbers as f64),
+            histogram,
+            top: self.top.map_or_else(Vec::new, |t| t.top(10)),
+        }
     }
 }
 
