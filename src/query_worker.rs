@@ -21,8 +21,9 @@ use crate::worker_client::{Client, Event, Next, SharedClient, end, post};
 /// URL says otherwise (`&worker_rows=`).
 const DEFAULT_WORKER_ROWS: usize = 200_000;
 
-/// The most bytes of a column copied out and posted in one task.
-const PIECE_BYTES: usize = 8 << 20;
+/// Rows of a column encoded, copied out and posted in one task (a float
+/// column: 2 MB).
+const SLICE_ROWS: usize = 256 * 1024;
 
 thread_local! {
     static CLIENT: SharedClient = SharedClient::default();
@@ -96,16 +97,21 @@ pub async fn run(key: u32, table: &Table, query: &Query, used: &[usize]) -> Resu
         s.1.extend(&missing);
         missing
     });
-    // A column at a time, in pieces of at most `PIECE_BYTES`, one task each:
-    // copying millions of rows out of wasm memory is never one long task.
+    // A column at a time, `SLICE_ROWS` rows a message and a task: copying
+    // millions of rows out of wasm memory is never one long task.
+    let rows = table.row_count();
     for &i in &missing {
-        let bytes = frame::encode_columns(table.row_count(), &[&table.columns[i]]);
-        let pieces = bytes.len().div_ceil(PIECE_BYTES);
-        for (p, piece) in bytes.chunks(PIECE_BYTES).enumerate() {
-            let buffer = Uint8Array::from(piece).buffer();
-            let m = message("columns", key, table.row_count());
+        let column = &table.columns[i];
+        let slices = rows.div_ceil(SLICE_ROWS).max(1);
+        for s in 0..slices {
+            let part = column.slice(s * SLICE_ROWS, (s + 1) * SLICE_ROWS);
+            let bytes = frame::encode_columns(part.len(), &[&part]);
+            drop(part);
+            let buffer = Uint8Array::from(bytes.as_slice()).buffer();
+            drop(bytes);
+            let m = message("columns", key, rows);
             set(&m, "frame", &buffer);
-            set(&m, "more", &JsValue::from_bool(p + 1 < pieces));
+            set(&m, "more", &JsValue::from_bool(s + 1 < slices));
             if let Err(e) = post(&client, m, Array::of1(&buffer)) {
                 forget_sent();
                 return Err(e);

@@ -53,6 +53,18 @@ impl Column {
         self.dtype.name()
     }
 
+    /// Rows `start..end` as a column of their own.
+    pub fn slice(&self, start: usize, end: usize) -> Column {
+        let end = end.min(self.len());
+        let start = start.min(end);
+        let rows: Vec<Option<u32>> = (start..end).map(|r| Some(r as u32)).collect();
+        Column::new(
+            self.name.clone(),
+            self.declared.clone(),
+            self.data.gather(&rows),
+        )
+    }
+
     pub fn len(&self) -> usize {
         self.data.len()
     }

@@ -446,6 +446,7 @@ proptest! {
         on_derived: bool,
         sort in prop::collection::vec((expression(), any::<bool>()), 0..3),
         group in prop::collection::vec(expression(), 0..3),
+        slice_rows in 1usize..12,
     ) {
         let t = read_table(json.as_bytes()).expect("generated table parses");
         let q = Query {
@@ -456,9 +457,22 @@ proptest! {
             ..Query::default()
         };
         let Some(used) = q.table_columns_used(&t) else { return Ok(()) };
-        // What the page sends: only those columns, as a frame.
-        let sent: Vec<&Column> = used.iter().map(|&i| &t.columns[i]).collect();
-        let subset = frame::decode(&frame::encode_columns(t.row_count(), &sent)).expect("frame reads back");
+        // What the page sends: only those columns, each in row slices (a
+        // frame each), joined again in the worker.
+        let mut subset = Table::with_row_count(Vec::new(), t.row_count()).expect("empty table");
+        for &i in &used {
+            let column = &t.columns[i];
+            let mut joined: Option<Table> = None;
+            for start in (0..t.row_count().max(1)).step_by(slice_rows) {
+                let part = column.slice(start, start + slice_rows);
+                let slice = frame::decode(&frame::encode_columns(part.len(), &[&part])).expect("frame reads back");
+                match &mut joined {
+                    Some(j) => j.append(slice).expect("slices append"),
+                    None => joined = Some(slice),
+                }
+            }
+            subset.columns.extend(joined.expect("a slice").columns);
+        }
         let here = run(&t, &q);
         let there = run(&subset, &q);
         match (here, there) {

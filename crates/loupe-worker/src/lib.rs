@@ -13,8 +13,8 @@
 //! `{kind: "done", id}` or `{kind: "error", id, message}`.
 //!
 //! Queries (`query.rs`; the page runs a second instance of this worker for
-//! them): `{kind: "columns", key, rows, frame, more}` adds a column (a frame,
-//! transferred in pieces; `more` until the last) to the page's table `key`;
+//! them): `{kind: "columns", key, rows, frame, more}` adds a column (frames
+//! of its row slices, transferred; `more` until the last) to the page's table `key`;
 //! `{kind: "query", id, key, rows, params}` runs the query given as URL
 //! parameters (`params`: [name, value, …]) over it and answers
 //! `{kind: "part", id, frame}` (a `loupe_core::view_frame`), then
@@ -35,8 +35,8 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 thread_local! {
     static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
-    /// The pieces of a column frame received so far (queries).
-    static PENDING: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The row slices of a column received so far (queries).
+    static PENDING: RefCell<Option<Table>> = const { RefCell::new(None) };
 }
 
 fn scope() -> Option<DedicatedWorkerGlobalScope> {
@@ -151,18 +151,31 @@ fn on_message(event: MessageEvent) {
             let key = field_f64(&data, "key").unwrap_or(0.0) as u32;
             let rows = field_f64(&data, "rows").unwrap_or(0.0) as usize;
             let more = Reflect::get(&data, &"more".into()).is_ok_and(|m| m.is_truthy());
-            let piece = Reflect::get(&data, &"frame".into())
+            let frame = Reflect::get(&data, &"frame".into())
                 .map(|c| Uint8Array::new(&c).to_vec())
                 .unwrap_or_default();
-            // A column's frame arrives in pieces; it is read when the last one is in.
-            let frame = PENDING.with(|p| {
-                let mut p = p.borrow_mut();
-                p.extend_from_slice(&piece);
-                (!more).then(|| std::mem::take(&mut *p))
-            });
-            if let Some(frame) = frame
-                && let Err(e) = query::add_columns(key, rows, &frame)
-            {
+            // A column arrives in row slices; it joins the table after the last one.
+            let column = loupe_core::frame::decode(&frame)
+                .map_err(|e| format!("the columns sent: {e}"))
+                .and_then(|slice| {
+                    PENDING.with(|p| {
+                        let mut p = p.borrow_mut();
+                        match p.as_mut() {
+                            Some(sofar) => sofar.append(slice).map_err(|e| e.to_string())?,
+                            None => *p = Some(slice),
+                        }
+                        Ok(if more { None } else { p.take() })
+                    })
+                });
+            let added = match column {
+                Ok(Some(column)) => query::add_columns(key, rows, column),
+                Ok(None) => Ok(()),
+                Err(e) => {
+                    PENDING.with(|p| p.borrow_mut().take());
+                    Err(e)
+                }
+            };
+            if let Err(e) = added {
                 // The next query reports the column as missing; this says why.
                 post(&message("error", id, &[("message", e.into())]));
             }

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 
 use loupe_core::query::{Query, run};
-use loupe_core::{Table, frame, view_frame};
+use loupe_core::{Table, view_frame};
 
 thread_local! {
     /// The page's table this worker holds columns of (its key), and those columns.
@@ -24,9 +24,8 @@ fn held_table<T>(key: u32, rows: usize, then: impl FnOnce(&mut Table) -> T) -> R
     })
 }
 
-/// Adds the columns in `frame` to table `key` (`rows` rows).
-pub fn add_columns(key: u32, rows: usize, frame: &[u8]) -> Result<(), String> {
-    let sent = frame::decode(frame).map_err(|e| format!("the columns sent: {e}"))?;
+/// Adds the columns of `sent` to table `key` (`rows` rows).
+pub fn add_columns(key: u32, rows: usize, sent: Table) -> Result<(), String> {
     if sent.row_count() != rows && !sent.columns.is_empty() {
         return Err(format!(
             "the columns sent have {} rows, the table {rows}",
