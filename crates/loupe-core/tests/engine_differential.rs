@@ -10,7 +10,7 @@ use loupe_core::ops::{
     histogram, sort_rows, summarize, top_rows, top_values,
 };
 use loupe_core::query::{Derived, Query, SortKey, run};
-use loupe_core::{Column, Table, Value, frame, read_table, view_frame};
+use loupe_core::{Table, Value, frame, read_table, view_frame};
 use proptest::prelude::*;
 
 // ---------- random tables ----------
