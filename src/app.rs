@@ -17,7 +17,7 @@ use crate::panels::{ImageView, PanelRegistry, SharedRegistry};
 use crate::plugins::PluginConsent;
 use crate::start::StartPage;
 use crate::table_view::TableView;
-use crate::url_state::search_params;
+use crate::url_state::{search_param, search_params};
 
 /// What the page shows; mirrored to `body[data-loupe-state]`.
 #[derive(Clone)]
@@ -104,10 +104,8 @@ fn set_body_state(state: &str) {
 
 /// `&<name>=<megabytes>` in bytes, when it is a positive number.
 fn megabytes_param(name: &str) -> Option<f64> {
-    search_params()
-        .iter()
-        .find(|(k, _)| k == name)
-        .and_then(|(_, v)| v.parse::<f64>().ok())
+    search_param(name)
+        .and_then(|v| v.parse::<f64>().ok())
         .filter(|mb| *mb > 0.0)
         .map(|mb| mb * f64::from(1 << 20))
 }

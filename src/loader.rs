@@ -10,12 +10,15 @@ use std::sync::Arc;
 use loupe_core::catalog::Catalog;
 use loupe_core::document::document_from_json;
 use loupe_core::ops::{JoinKind, join};
-use loupe_core::part_scan::PartScan;
 use loupe_core::partition_window::PartitionWindow;
 use loupe_core::path::folder_of;
 use loupe_core::{Document, Manifest, MediaResolver, StreamingTableReader, Table, Value, json};
 
 use crate::fetch::{absolute_url, fetch_bytes, fetch_chunks, yield_to_browser};
+
+mod partitioned;
+
+pub use partitioned::load_part;
 
 /// A table ready to show, with where each column's media live.
 #[derive(Debug, Clone)]
@@ -564,7 +567,9 @@ async fn load_url_once(
     let not_table = |what: &str| format!("Could not open {url}: {what}");
     match document_from_json(&doc).map_err(|e| not_table(&e.to_string()))? {
         Document::Table(t) => Ok(own(t)),
-        Document::PartitionedTable(p) => load_partitions(url, artifact, &p.parts_path, ctx).await,
+        Document::PartitionedTable(p) => {
+            partitioned::load_partitions(url, artifact, &p.parts_path, ctx).await
+        }
         Document::JoinedTable(j) => {
             let (left, left_media) = Box::pin(load_path(artifact, &j.table1, ctx))
                 .await
@@ -586,149 +591,6 @@ async fn load_url_once(
         ))),
         Document::Classes(_) => Err(not_table("it is a classes file (class names), not a table")),
     }
-}
-
-/// A partitioned table is the concatenation of the `.table.json` (or Parquet)
-/// entries under its `parts_path`, which only the manifest lists (static hosts
-/// have no listing). Opened on its own, its parts are read in order while they
-/// fit the memory budget (`&memory_mb=`); the rest load on demand (`PartitionSource`).
-async fn load_partitions(
-    url: &str,
-    artifact: &Artifact,
-    parts_path: &str,
-    ctx: &Ctx<'_>,
-) -> Result<Loaded, String> {
-    let manifest = artifact.manifest.as_ref().ok_or_else(|| {
-        format!(
-            "{url} is a partitioned table, so its parts must come from {}wandb_manifest.json, which could not be loaded",
-            artifact.folder
-        )
-    })?;
-    let entries = manifest.parts_of(parts_path);
-    if entries.is_empty() {
-        return Err(format!(
-            "{url}: the manifest lists no parts under `{parts_path}/`"
-        ));
-    }
-    let parts: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
-    // Only a table shown alone pages; joins and comparisons need every row.
-    let on_demand = ctx.is_top_level() && ctx.preview.is_some();
-    if on_demand && let Some(filter) = &ctx.scan {
-        return scan_partitions(url, artifact, &parts, filter, ctx).await;
-    }
-    let budget = if on_demand {
-        crate::partitions::memory_budget()
-    } else {
-        usize::MAX
-    };
-    let mut window = PartitionWindow::new(entries.iter().map(|e| e.size).collect(), budget);
-    let mut shown = Table::from_columns(Vec::new()).map_err(|e| e.to_string())?;
-    let mut media = None;
-    while let Some(next) = window.next().filter(|&p| p == 0 || window.would_fit(p)) {
-        let (table, part_media) = read_part(url, artifact, &parts[next], ctx).await?;
-        media.get_or_insert(part_media);
-        shown = window
-            .add(shown, next, table)
-            .map_err(|e| format!("{url}: part `{}`: {e}", parts[next]))?
-            .table;
-    }
-    if window.next().is_some() {
-        ctx.partitions.replace(Some(PartitionSource {
-            url: url.to_string(),
-            artifact: artifact.clone(),
-            catalog: ctx.catalog.clone(),
-            join: ctx.join,
-            parts,
-            window: std::sync::Mutex::new(window),
-        }));
-    }
-    Ok((shown, media.unwrap_or_default()))
-}
-
-/// The rows of every part where `filter` holds, each part read, filtered and
-/// dropped in turn, within the memory budget (`loupe_core::part_scan`).
-async fn scan_partitions(
-    url: &str,
-    artifact: &Artifact,
-    parts: &[String],
-    filter: &str,
-    ctx: &Ctx<'_>,
-) -> Result<Loaded, String> {
-    let mut scan = PartScan::new(filter, crate::partitions::memory_budget());
-    let mut media = vec![artifact.media.clone()];
-    for part in parts {
-        let (table, part_media) = read_part(url, artifact, part, ctx).await?;
-        if media.len() == 1 {
-            // Each column's resolver, after the `row` column's.
-            media.extend(part_media);
-        }
-        let more = scan
-            .add(&table)
-            .map_err(|e| format!("{url}: part `{part}`: {e}"))?;
-        if !more {
-            break;
-        }
-    }
-    let (seen, read, stopped) = (
-        scan.parts_seen(),
-        scan.rows_seen(),
-        scan.stopped_at_budget(),
-    );
-    let matches = scan
-        .matches()
-        .ok_or_else(|| format!("{url}: no part could be read"))?;
-    let mut note = format!(
-        "{} rows match `{filter}` in parts 1–{seen} of {} ({read} rows read); `row` is each one's row over all parts",
-        matches.row_count(),
-        parts.len()
-    );
-    if stopped {
-        note.push_str("; stopped there: more matches than the memory budget holds");
-    }
-    ctx.scanned.replace(Some(note));
-    Ok((matches, media))
-}
-
-/// One part of a partitioned table, with its Hive `key=value` folders as columns
-/// (engines such as DuckDB, Spark and Polars leave them out of the files).
-async fn read_part(
-    url: &str,
-    artifact: &Artifact,
-    part: &str,
-    ctx: &Ctx<'_>,
-) -> Result<Loaded, String> {
-    let (mut table, media) = Box::pin(load_path(artifact, part, ctx))
-        .await
-        .map_err(|e| format!("{url}: part `{part}`: {e}"))?;
-    for (key, value) in loupe_core::manifest::hive_partition_values(part) {
-        table.add_constant_column(&key, &value);
-    }
-    Ok((table, media))
-}
-
-/// Reads part `part` of a partitioned table opened on demand.
-pub async fn load_part(
-    source: &PartitionSource,
-    part: usize,
-    progress: impl Fn(Progress),
-) -> Result<Table, String> {
-    let path = source
-        .parts
-        .get(part)
-        .ok_or_else(|| format!("{}: no part {part}", source.url))?;
-    let ctx = Ctx {
-        catalog: source.catalog.clone(),
-        join: source.join,
-        progress: &progress,
-        opening: std::cell::RefCell::new(vec![source.url.clone()]),
-        preview: None,
-        partitions: std::cell::RefCell::new(None),
-        scan: None,
-        scanned: std::cell::RefCell::new(None),
-    };
-    Ok(read_part(&source.url, &source.artifact, path, &ctx)
-        .await?
-        .0)
 }
 
 /// Fetches and parses a classes file.

@@ -11,7 +11,7 @@ use loupe_core::View;
 use loupe_core::compare_series::mean_over_versions;
 
 use crate::loader::LoadedTable;
-use crate::url_state::{replace_param, search_params};
+use crate::url_state::{replace_param, search_param};
 use crate::version_charts::{VersionBars, numeric_series};
 use crate::view_model::{Shared, column_expr};
 
@@ -45,11 +45,7 @@ pub fn OverVersions(loaded: Arc<LoadedTable>, view: Memo<Shared<View>>) -> impl 
         return ().into_any();
     };
     let versions = info.versions.clone();
-    let initial = search_params()
-        .into_iter()
-        .find(|(k, _)| k == "over")
-        .map(|(_, v)| v)
-        .unwrap_or_else(|| default_expression(&loaded));
+    let initial = search_param("over").unwrap_or_else(|| default_expression(&loaded));
     let expression = RwSignal::new(initial);
     let series = numeric_series(&loaded);
     let for_custom = (loaded.clone(), versions.clone());

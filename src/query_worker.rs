@@ -14,7 +14,7 @@ use loupe_core::{Query, Table, View, frame, view_frame};
 use wasm_bindgen::JsValue;
 
 use crate::fetch::CANCELLED;
-use crate::url_state::search_params;
+use crate::url_state::search_param;
 use crate::worker_client::{Client, Event, Next, SharedClient, end, post};
 
 /// Tables with at least this many rows are queried in the worker, unless the
@@ -36,10 +36,8 @@ thread_local! {
 
 /// The least rows a table needs for its queries to run in the worker.
 pub fn worker_rows() -> usize {
-    search_params()
-        .iter()
-        .find(|(k, _)| k == "worker_rows")
-        .and_then(|(_, v)| v.parse().ok())
+    search_param("worker_rows")
+        .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_WORKER_ROWS)
 }
 

@@ -27,7 +27,7 @@ use crate::partitions::PartitionPager;
 use crate::query_bar::QueryBar;
 use crate::saved_views::SavedViews;
 use crate::table_panels::TablePanel;
-use crate::url_state::{navigate_with, push_query, read_query, replace_param, search_params};
+use crate::url_state::{navigate_with, push_query, read_query, replace_param, search_param};
 use crate::view_model::{Layout, Shared, ViewInputs, build_model, literal};
 use crate::view_run::{QueryRunning, ViewRun};
 
@@ -120,12 +120,8 @@ pub fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
         });
     });
     // How versions are laid out (`&layout=`): columns per version, overlaid, or side by side.
-    let layout = RwSignal::new(
-        search_params()
-            .iter()
-            .find(|(k, _)| k == "layout")
-            .map_or(Layout::Columns, |(_, v)| Layout::parse(v)),
-    );
+    let layout =
+        RwSignal::new(search_param("layout").map_or(Layout::Columns, |v| Layout::parse(&v)));
     let version = StoredValue::new(0u64);
     let model_inputs = (loaded.clone(), image_states.clone(), registry.clone());
     let model = Memo::new(move |_| {

@@ -11,6 +11,14 @@ pub fn search_params() -> Vec<(String, String)> {
     parse_search(&search)
 }
 
+/// The first value of `&name=` in the page's URL.
+pub fn search_param(name: &str) -> Option<String> {
+    search_params()
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
 /// Parses `?a=1&b=x+y` (as `URLSearchParams` writes it: `+` is a space).
 pub fn parse_search(search: &str) -> Vec<(String, String)> {
     let decode = |s: &str| -> String {

@@ -35,8 +35,6 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 thread_local! {
     static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
-    /// The row slices of a column received so far (queries).
-    static PENDING: RefCell<Option<Table>> = const { RefCell::new(None) };
 }
 
 fn scope() -> Option<DedicatedWorkerGlobalScope> {
@@ -59,13 +57,8 @@ fn post(m: &Object) {
     }
 }
 
-/// `{kind: "part", id, frame}`: bytes handed over in a transferred buffer
-/// (the app takes it as it is; nothing is copied on its side).
-fn post_bytes(id: u32, bytes: &[u8]) {
-    post_frame("part", id, bytes);
-}
-
-/// `{kind, id, frame}` with the bytes in a transferred buffer.
+/// `{kind, id, frame}` with the bytes in a transferred buffer (the app takes
+/// it as it is; nothing is copied on its side).
 fn post_frame(kind: &str, id: u32, bytes: &[u8]) {
     let buffer = Uint8Array::from(bytes).buffer();
     let m = message(kind, id, &[("frame", buffer.clone().into())]);
@@ -96,7 +89,7 @@ impl open::Sink for Post {
     }
 
     fn part(&self, table: &Table) {
-        post_bytes(self.id, &loupe_core::frame::encode(table));
+        post_frame("part", self.id, &loupe_core::frame::encode(table));
     }
 
     fn preview(&self, table: &Table) {
@@ -154,28 +147,7 @@ fn on_message(event: MessageEvent) {
             let frame = Reflect::get(&data, &"frame".into())
                 .map(|c| Uint8Array::new(&c).to_vec())
                 .unwrap_or_default();
-            // A column arrives in row slices; it joins the table after the last one.
-            let column = loupe_core::frame::decode(&frame)
-                .map_err(|e| format!("the columns sent: {e}"))
-                .and_then(|slice| {
-                    PENDING.with(|p| {
-                        let mut p = p.borrow_mut();
-                        match p.as_mut() {
-                            Some(sofar) => sofar.append(slice).map_err(|e| e.to_string())?,
-                            None => *p = Some(slice),
-                        }
-                        Ok(if more { None } else { p.take() })
-                    })
-                });
-            let added = match column {
-                Ok(Some(column)) => query::add_columns(key, rows, column),
-                Ok(None) => Ok(()),
-                Err(e) => {
-                    PENDING.with(|p| p.borrow_mut().take());
-                    Err(e)
-                }
-            };
-            if let Err(e) = added {
+            if let Err(e) = query::add_slice(key, rows, &frame, more) {
                 // The next query reports the column as missing; this says why.
                 post(&message("error", id, &[("message", e.into())]));
             }
@@ -197,7 +169,7 @@ fn on_message(event: MessageEvent) {
                 .collect();
             match query::run_query(key, rows, &params) {
                 Ok(view) => {
-                    post_bytes(id, &view);
+                    post_frame("part", id, &view);
                     post(&message("done", id, &[]));
                 }
                 Err(e) => post(&message("error", id, &[("message", e.into())])),

@@ -5,11 +5,13 @@
 use std::cell::RefCell;
 
 use loupe_core::query::{Query, run};
-use loupe_core::{Table, view_frame};
+use loupe_core::{Table, frame, view_frame};
 
 thread_local! {
     /// The page's table this worker holds columns of (its key), and those columns.
     static TABLE: RefCell<(u32, Table)> = RefCell::new((0, Table::default()));
+    /// The row slices of the column being received.
+    static PENDING: RefCell<Option<Table>> = const { RefCell::new(None) };
 }
 
 /// The table `key` (`rows` rows) this worker holds, emptied if it held another.
@@ -24,8 +26,33 @@ fn held_table<T>(key: u32, rows: usize, then: impl FnOnce(&mut Table) -> T) -> R
     })
 }
 
+/// One row slice (a frame) of a column for table `key` (`rows` rows); after
+/// the last (`more` false) the joined column is added to the table.
+pub fn add_slice(key: u32, rows: usize, frame: &[u8], more: bool) -> Result<(), String> {
+    let joined = frame::decode(frame)
+        .map_err(|e| format!("the columns sent: {e}"))
+        .and_then(|slice| {
+            PENDING.with(|p| {
+                let mut p = p.borrow_mut();
+                match p.as_mut() {
+                    Some(sofar) => sofar.append(slice).map_err(|e| e.to_string())?,
+                    None => *p = Some(slice),
+                }
+                Ok(if more { None } else { p.take() })
+            })
+        });
+    match joined {
+        Ok(Some(column)) => add_columns(key, rows, column),
+        Ok(None) => Ok(()),
+        Err(e) => {
+            PENDING.with(|p| p.borrow_mut().take());
+            Err(e)
+        }
+    }
+}
+
 /// Adds the columns of `sent` to table `key` (`rows` rows).
-pub fn add_columns(key: u32, rows: usize, sent: Table) -> Result<(), String> {
+fn add_columns(key: u32, rows: usize, sent: Table) -> Result<(), String> {
     if sent.row_count() != rows && !sent.columns.is_empty() {
         return Err(format!(
             "the columns sent have {} rows, the table {rows}",

@@ -101,26 +101,68 @@ pub struct Histogram {
 
 pub fn histogram(col: &Column, rows: &[u32], bins: usize) -> Option<Histogram> {
     let bins = bins.max(1);
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for x in numbers(col, rows).filter(|x| x.is_finite()) {
-        lo = lo.min(x);
-        hi = hi.max(x);
-    }
-    if lo > hi {
+    let mut range = FiniteRange::EMPTY;
+    numbers(col, rows).for_each(|x| range.add(x));
+    if range.is_empty() {
         return None;
     }
-    let width = if hi > lo {
-        (hi - lo) / bins as f64
-    } else {
-        1.0
-    };
     let mut counts = vec![0u64; bins];
-    for x in numbers(col, rows).filter(|x| x.is_finite()) {
-        let i = (((x - lo) / width) as usize).min(bins - 1);
-        counts[i] += 1;
+    range.count(numbers(col, rows), &mut counts);
+    Some(range.histogram(counts))
+}
+
+/// The range of the finite numbers seen, and equal-width bins over it (what
+/// `histogram` and `SummaryBuilder` share).
+#[derive(Debug, Clone, Copy)]
+struct FiniteRange {
+    lo: f64,
+    hi: f64,
+}
+
+impl FiniteRange {
+    const EMPTY: FiniteRange = FiniteRange {
+        lo: f64::INFINITY,
+        hi: f64::NEG_INFINITY,
+    };
+
+    fn add(&mut self, x: f64) {
+        if x.is_finite() {
+            self.lo = self.lo.min(x);
+            self.hi = self.hi.max(x);
+        }
     }
-    let edges = (0..=bins).map(|i| lo + width * i as f64).collect();
-    Some(Histogram { edges, counts })
+
+    fn is_empty(&self) -> bool {
+        self.lo > self.hi
+    }
+
+    fn width(&self, bins: usize) -> f64 {
+        if self.hi > self.lo {
+            (self.hi - self.lo) / bins as f64
+        } else {
+            1.0
+        }
+    }
+
+    /// Each finite number of `xs` into its bin of `counts`.
+    fn count(&self, xs: impl Iterator<Item = f64>, counts: &mut [u64]) {
+        let bins = counts.len();
+        let width = self.width(bins);
+        for x in xs.filter(|x| x.is_finite()) {
+            let i = (((x - self.lo) / width) as usize).min(bins - 1);
+            counts[i] += 1;
+        }
+    }
+
+    fn histogram(&self, counts: Vec<u64>) -> Histogram {
+        let width = self.width(counts.len());
+        Histogram {
+            edges: (0..=counts.len())
+                .map(|i| self.lo + width * i as f64)
+                .collect(),
+            counts,
+        }
+    }
 }
 
 /// The `k` most frequent values among `rows` (nulls left out), by their
@@ -335,8 +377,7 @@ pub struct SummaryBuilder<'a> {
     min: Option<f64>,
     max: Option<f64>,
     /// The range of the finite numbers, and their bins once `bin` starts.
-    lo: f64,
-    hi: f64,
+    range: FiniteRange,
     counts: Vec<u64>,
     top: Option<ValueCounter<'a>>,
 }
@@ -355,8 +396,7 @@ impl<'a> SummaryBuilder<'a> {
             numbers: 0,
             min: None,
             max: None,
-            lo: f64::INFINITY,
-            hi: f64::NEG_INFINITY,
+            range: FiniteRange::EMPTY,
             counts: Vec::new(),
             top,
         }
@@ -375,10 +415,7 @@ impl<'a> SummaryBuilder<'a> {
                     self.min = Some(self.min.map_or(x, |m| m.min(x)));
                     self.max = Some(self.max.map_or(x, |m| m.max(x)));
                 }
-                if x.is_finite() {
-                    self.lo = self.lo.min(x);
-                    self.hi = self.hi.max(x);
-                }
+                self.range.add(x);
             }
         }
         if let Some(top) = &mut self.top {
@@ -388,38 +425,23 @@ impl<'a> SummaryBuilder<'a> {
 
     /// The second pass (numbers only): the chunk's finite numbers into bins.
     pub fn bin(&mut self, rows: &[u32]) {
-        if !self.numeric || self.lo > self.hi {
+        if !self.numeric || self.range.is_empty() {
             return;
         }
         if self.counts.is_empty() {
             self.counts = vec![0; SUMMARY_BINS];
         }
-        let width = self.bin_width();
-        for x in numbers(self.col, rows).filter(|x| x.is_finite()) {
-            let i = (((x - self.lo) / width) as usize).min(SUMMARY_BINS - 1);
-            self.counts[i] += 1;
-        }
-    }
-
-    fn bin_width(&self) -> f64 {
-        if self.hi > self.lo {
-            (self.hi - self.lo) / SUMMARY_BINS as f64
-        } else {
-            1.0
-        }
+        self.range.count(numbers(self.col, rows), &mut self.counts);
     }
 
     pub fn finish(self) -> ColumnSummary {
-        let (lo, width) = (self.lo, self.bin_width());
         let counts = if self.counts.is_empty() {
             vec![0; SUMMARY_BINS]
         } else {
             self.counts
         };
-        let histogram = (self.numeric && lo <= self.hi).then(|| Histogram {
-            edges: (0..=SUMMARY_BINS).map(|i| lo + width * i as f64).collect(),
-            counts,
-        });
+        let histogram =
+            (self.numeric && !self.range.is_empty()).then(|| self.range.histogram(counts));
         ColumnSummary {
             name: self.col.name.clone(),
             data_type: self.col.data_type(),
