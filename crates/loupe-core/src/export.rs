@@ -130,8 +130,17 @@ pub fn value_to_json(v: &Value) -> Json {
                 ("_type".to_string(), s(tag)),
                 ("path".to_string(), s(&m.path)),
             ];
+            if m.sha256.is_some() {
+                o.push(("sha256".into(), opt(&m.sha256)));
+            }
             if m.caption.is_some() {
                 o.push(("caption".into(), opt(&m.caption)));
+            }
+            if let Some(w) = m.width {
+                o.push(("width".into(), f(w)));
+            }
+            if let Some(h) = m.height {
+                o.push(("height".into(), f(h)));
             }
             Json::Object(o)
         }

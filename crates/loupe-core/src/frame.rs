@@ -3,8 +3,10 @@
 //! are copied as little-endian arrays, strings as lengths + bytes, and only
 //! nested cells go through JSON text.
 //!
-//! Layout: `LOUPEFR1`, u32 column count, u64 row count, then per column its
-//! name, a storage tag and the storage. Frames come from our own worker, but
+//! Layout: `LOUPEFR2`, u32 column count, u64 row count, then per column its
+//! name, its declared W&B type (the SDK's JSON for it, empty when none: image
+//! columns' class names, timestamps and ndarray side files live there), a
+//! storage tag and the storage. Frames come from our own worker, but
 //! decoding still checks every length (a truncated or foreign buffer is an
 //! error, never a panic).
 
@@ -15,8 +17,9 @@ use crate::export::value_to_json;
 use crate::json;
 use crate::table::{Column, Table};
 use crate::value::{CellHint, Value};
+use crate::wbtype::WbType;
 
-const MAGIC: &[u8; 8] = b"LOUPEFR1";
+const MAGIC: &[u8; 8] = b"LOUPEFR2";
 
 const NULL: u8 = 0;
 const BOOL: u8 = 1;
@@ -46,6 +49,11 @@ pub fn encode_columns(rows: usize, columns: &[&Column]) -> Vec<u8> {
     out.extend_from_slice(&(rows as u64).to_le_bytes());
     for column in columns {
         put_bytes(&mut out, column.name.as_bytes());
+        let declared = column
+            .declared
+            .as_ref()
+            .map(|t| json::to_string(&t.to_json(), false));
+        put_bytes(&mut out, declared.unwrap_or_default().as_bytes());
         encode_data(&mut out, column.data());
     }
     out
@@ -158,8 +166,17 @@ pub fn decode(bytes: &[u8]) -> Result<Table, FormatError> {
     let mut columns = Vec::with_capacity(ncols.min(4096));
     for _ in 0..ncols {
         let name = r.string()?;
-        let data = decode_data(&mut r, nrows)?;
-        columns.push(Column::new(name, None, data));
+        let declared = match r.string()? {
+            text if text.is_empty() => None,
+            text => Some(WbType::from_json(
+                &json::parse(text.as_bytes()).map_err(|_| bad("a declared type is not JSON"))?,
+            )),
+        };
+        // Nested cells read back with their column's hint, as from the file:
+        // an ndarray cell is written as `null` beside its side file's path.
+        let hint = declared.as_ref().map(WbType::cell_hint).unwrap_or_default();
+        let data = decode_data(&mut r, nrows, &hint)?;
+        columns.push(Column::new(name, declared, data));
     }
     if r.pos != bytes.len() {
         return Err(bad("bytes left after the last column"));
@@ -241,7 +258,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn decode_data(r: &mut Reader<'_>, n: usize) -> Result<ColumnData, FormatError> {
+fn decode_data(r: &mut Reader<'_>, n: usize, hint: &CellHint) -> Result<ColumnData, FormatError> {
     Ok(match r.u8()? {
         NULL => ColumnData::Null(n),
         BOOL => ColumnData::Bool {
@@ -293,7 +310,7 @@ fn decode_data(r: &mut Reader<'_>, n: usize) -> Result<ColumnData, FormatError> 
                 values.push(match tag {
                     CELL_INVALID => Value::Invalid(text),
                     _ => match json::parse(text.as_bytes()) {
-                        Ok(j) => Value::from_json(&j, &CellHint::None),
+                        Ok(j) => Value::from_json(&j, hint),
                         Err(e) => Value::Invalid(format!("frame cell: {e}")),
                     },
                 });
@@ -330,6 +347,40 @@ mod tests {
             assert_eq!(a.name, b.name);
             assert_eq!(a.data(), b.data(), "column {}", a.name);
         }
+    }
+
+    /// The SDK's declared column types (image class names per layer, ndarray
+    /// side files, timestamps) travel with their columns.
+    #[test]
+    fn frames_keep_declared_types() {
+        let fixtures: [&[u8]; 3] = [
+            include_bytes!("../tests/fixtures/media/v0/media.table.json"),
+            include_bytes!("../tests/fixtures/ndarrays/v0/arrays.table.json"),
+            include_bytes!("../tests/fixtures/value_types/v0/values.table.json"),
+        ];
+        let mut images = 0;
+        for doc in fixtures {
+            let table = crate::read_table(doc).expect("fixture parses");
+            let back = decode(&encode(&table)).expect("decodes");
+            for (a, b) in table.columns.iter().zip(&back.columns) {
+                assert_eq!(a.declared, b.declared, "column {}", a.name);
+                // A nested table travels as its JSON cells, without its own
+                // columns' declared types.
+                if a.kind() != Some(crate::ValueKind::Table) {
+                    assert_eq!(a.data(), b.data(), "column {}", a.name);
+                }
+                images += usize::from(
+                    b.declared
+                        .as_ref()
+                        .and_then(WbType::image_info)
+                        .is_some_and(|i| !i.box_class_maps.is_empty()),
+                );
+            }
+        }
+        assert!(
+            images > 0,
+            "no fixture declares an image column's box classes"
+        );
     }
 
     #[test]

@@ -179,6 +179,16 @@ impl ClassSet {
             .collect();
         ClassSet { classes }
     }
+
+    /// The `{"id": "name"}` map `from_id_map` reads.
+    pub fn to_id_map(&self) -> Json {
+        Json::Object(
+            self.classes
+                .iter()
+                .map(|(id, name)| (id.to_string(), Json::String(name.clone())))
+                .collect(),
+        )
+    }
 }
 
 fn opt_string(json: &Json, key: &str) -> Option<String> {

@@ -45,6 +45,9 @@ struct Core {
     names: Option<Vec<String>>,
     builders: Vec<ColumnBuilder>,
     rows: usize,
+    /// Rows already handed out as pieces (`StreamingTableReader::take_piece`):
+    /// the builders hold rows `piece_start..rows`.
+    piece_start: usize,
     saw_data: bool,
 }
 
@@ -91,7 +94,7 @@ impl Core {
                     p.pos = unit_start;
                     self.stage = Some(stage);
                     for b in &mut self.builders {
-                        b.truncate(rows_before);
+                        b.truncate(rows_before - self.piece_start);
                     }
                     self.rows = rows_before;
                     return Ok(Stop::NeedMore);
@@ -241,7 +244,8 @@ impl Core {
                     p.value(2)?;
                 } else {
                     if cells >= self.builders.len() {
-                        self.builders.push(ColumnBuilder::with_nulls(r));
+                        self.builders
+                            .push(ColumnBuilder::with_nulls(r - self.piece_start));
                     }
                     read_cell(p, &mut self.builders[cells])?;
                 }
@@ -295,17 +299,19 @@ impl Core {
         builders.truncate(names.len());
         while builders.len() < names.len() {
             let mut b = ColumnBuilder::new();
-            for r in 0..self.rows {
+            for r in self.piece_start..self.rows {
                 b.push_other(short_row(r, builders.len(), names.len()));
             }
             builders.push(b);
         }
-        let column_types = self
-            .fields
+        assemble(names, builders, self.column_types())
+    }
+
+    fn column_types(&self) -> Option<&Json> {
+        self.fields
             .iter()
             .find(|(k, _)| k == "column_types")
-            .map(|(_, v)| v);
-        assemble(names, builders, column_types)
+            .map(|(_, v)| v)
     }
 }
 
@@ -476,13 +482,30 @@ impl StreamingTableReader {
         if self.core.rows == 0 || self.core.builders.len() != names.len() {
             return None;
         }
-        let column_types = self
-            .core
-            .fields
-            .iter()
-            .find(|(k, _)| k == "column_types")
-            .map(|(_, v)| v);
-        assemble(names, self.core.builders.clone(), column_types).ok()
+        assemble(names, self.core.builders.clone(), self.core.column_types()).ok()
+    }
+
+    /// Hands out the rows read since the last piece as a table of their own,
+    /// and goes on reading into empty columns: a reader that passes pieces on
+    /// (the loading worker sends each to the page) never holds the whole table.
+    /// Appending the pieces and the table `finish` returns (`Table::append`)
+    /// gives the table a single read would.
+    ///
+    /// `None` until the document is known to be a table with its column names
+    /// before `data` (as the SDK writes it), and when no row is new.
+    pub fn take_piece(&mut self) -> Option<Result<Table, FormatError>> {
+        let core = &mut self.core;
+        let names = core.names.clone()?;
+        if core.type_tag() != Some("table")
+            || core.rows == core.piece_start
+            || core.builders.len() != names.len()
+        {
+            return None;
+        }
+        let fresh = names.iter().map(|_| ColumnBuilder::new()).collect();
+        let builders = std::mem::replace(&mut core.builders, fresh);
+        core.piece_start = core.rows;
+        Some(assemble(names, builders, core.column_types()))
     }
 
     pub fn header_read(&self) -> bool {
