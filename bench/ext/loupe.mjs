@@ -26,6 +26,8 @@ async function loadArrow(url) {
   const res = await fetch(url, { cache: 'no-store' });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   const loader = new ArrowLoader();
+  const total = Number(res.headers.get('content-length') || 0);
+  if (total) loader.reserve(total);
   // Each network chunk goes to wasm as it is (one copy, no re-batching).
   const reader = res.body.getReader();
   for (;;) {

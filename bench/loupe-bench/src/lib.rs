@@ -167,6 +167,10 @@ impl Workload {
 pub struct Loader {
     reader: StreamingTableReader,
     error: Option<String>,
+    /// The body's `Content-Length` (0: unknown) and the bytes pushed so far.
+    total: u64,
+    pushed: u64,
+    reserved: bool,
 }
 
 #[wasm_bindgen]
@@ -175,18 +179,28 @@ impl Loader {
     pub fn new() -> Loader {
         Loader {
             reader: StreamingTableReader::new(),
-            error: None,
+            ..Loader::default()
         }
     }
 
-    /// Kept for the page script's sake: streaming needs no reservation.
-    pub fn reserve(&mut self, _total: usize) {}
+    /// The body's size: once the first rows show how many bytes a row takes,
+    /// the columns make room for every row at once (as the app's loader does).
+    pub fn reserve(&mut self, total: usize) {
+        self.total = total as u64;
+    }
 
     pub fn push(&mut self, chunk: &[u8]) {
         if self.error.is_none()
             && let Err(e) = self.reader.push(chunk)
         {
             self.error = Some(e.to_string());
+        }
+        self.pushed += chunk.len() as u64;
+        let rows = self.reader.rows_read();
+        if !self.reserved && self.total > 0 && rows >= 4096 {
+            self.reserved = true;
+            let estimate = loupe_core::table::estimate_rows(rows, self.pushed, self.total);
+            self.reader.reserve_rows(estimate.saturating_sub(rows));
         }
     }
 
@@ -205,6 +219,10 @@ impl Loader {
 pub struct ArrowLoader {
     reader: loupe_columnar::ipc::ArrowIncremental,
     error: Option<String>,
+    /// The body's `Content-Length` (0: unknown) and the bytes pushed so far.
+    total: u64,
+    pushed: u64,
+    reserved: bool,
 }
 
 #[wasm_bindgen]
@@ -214,12 +232,24 @@ impl ArrowLoader {
         ArrowLoader::default()
     }
 
+    /// The body's size: after the first batch, room for every row is made at once.
+    pub fn reserve(&mut self, total: usize) {
+        self.total = total as u64;
+    }
+
     /// One network chunk, copied into wasm once (batches are decoded from it).
     pub fn push(&mut self, chunk: Vec<u8>) {
+        self.pushed += chunk.len() as u64;
         if self.error.is_none()
             && let Err(e) = self.reader.push_owned(chunk)
         {
             self.error = Some(e.to_string());
+        }
+        let rows = self.reader.rows();
+        if !self.reserved && self.total > 0 && rows > 0 {
+            self.reserved = true;
+            let estimate = loupe_core::table::estimate_rows(rows, self.pushed, self.total);
+            self.reader.expect_rows(estimate);
         }
     }
 

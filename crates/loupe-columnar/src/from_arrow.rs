@@ -18,12 +18,17 @@ use loupe_core::json::{Json, Number};
 use loupe_core::value::CellHint;
 use loupe_core::{Column, ColumnData, Table};
 
-/// Collects record batches column by column, then concatenates them.
+/// Collects record batches column by column, each batch appended in place as
+/// it comes (so the work overlaps a download, and `finish` copies nothing).
 #[derive(Debug, Default)]
 pub struct BatchCollector {
     names: Vec<String>,
-    parts: Vec<Vec<ColumnData>>,
+    /// Each column's rows so far (`None` before the first batch).
+    columns: Vec<Option<ColumnData>>,
     rows: usize,
+    /// The rows expected in all (a caller's estimate): room for them is made
+    /// once, so no column doubles and copies itself midway.
+    expected: usize,
 }
 
 impl BatchCollector {
@@ -35,9 +40,9 @@ impl BatchCollector {
     pub fn with_schema(schema: &arrow_schema::Schema) -> Self {
         let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         BatchCollector {
-            parts: vec![Vec::new(); names.len()],
+            columns: vec![None; names.len()],
             names,
-            rows: 0,
+            ..BatchCollector::default()
         }
     }
 
@@ -45,12 +50,21 @@ impl BatchCollector {
         self.rows
     }
 
+    /// Makes room for `rows` rows in all (an estimate; more still fit).
+    pub fn expect_rows(&mut self, rows: usize) {
+        self.expected = rows;
+        let more = rows.saturating_sub(self.rows);
+        for column in self.columns.iter_mut().flatten() {
+            column.reserve(more);
+        }
+    }
+
     /// Adds one batch; its columns must be those of the first.
     pub fn push(&mut self, batch: &RecordBatch) -> Result<(), crate::ColumnarError> {
         let schema = batch.schema();
         if self.names.is_empty() && self.rows == 0 && !schema.fields().is_empty() {
             self.names = schema.fields().iter().map(|f| f.name().clone()).collect();
-            self.parts = vec![Vec::new(); self.names.len()];
+            self.columns = vec![None; self.names.len()];
         } else if schema.fields().len() != self.names.len()
             || schema
                 .fields()
@@ -62,8 +76,9 @@ impl BatchCollector {
                 "a record batch's columns differ from the first batch's".into(),
             ));
         }
-        for ((parts, array), field) in self
-            .parts
+        let room = self.expected.saturating_sub(self.rows);
+        for ((column, array), field) in self
+            .columns
             .iter_mut()
             .zip(batch.columns())
             .zip(schema.fields())
@@ -72,11 +87,19 @@ impl BatchCollector {
                 .metadata()
                 .get(crate::parquet_write::JSON_FIELD)
                 .is_some_and(|v| v == "1");
-            parts.push(if json {
+            let data = if json {
                 json_cells(array.as_ref())
             } else {
                 column_data(array.as_ref())
-            });
+            };
+            match column {
+                Some(so_far) => so_far.append(data),
+                None => {
+                    let mut first = data;
+                    first.reserve(room.saturating_sub(first.len()));
+                    *column = Some(first);
+                }
+            }
         }
         self.rows += batch.num_rows();
         Ok(())
@@ -88,15 +111,8 @@ impl BatchCollector {
         let columns = self
             .names
             .into_iter()
-            .zip(self.parts)
-            .map(|(name, parts)| {
-                let data = if parts.is_empty() {
-                    ColumnData::Null(rows)
-                } else {
-                    ColumnData::concat(parts)
-                };
-                Column::new(name, None, data)
-            })
+            .zip(self.columns)
+            .map(|(name, data)| Column::new(name, None, data.unwrap_or(ColumnData::Null(rows))))
             .collect();
         Ok(Table::from_columns(columns)?)
     }

@@ -77,6 +77,8 @@ pub struct ArrowIncremental {
     head: Vec<u8>,
     format: Option<Format>,
     rows: usize,
+    /// Rows expected in all, for the collector to make room once.
+    expected: usize,
 }
 
 /// Bytes needed to tell an Arrow file (`ARROW1\0\0`) from a stream.
@@ -90,6 +92,16 @@ impl ArrowIncremental {
     /// Rows decoded so far (taken out or not; a file's only at the end).
     pub fn rows(&self) -> usize {
         self.rows
+    }
+
+    /// The whole stream is expected to hold about `rows` rows (a caller's
+    /// estimate from the first batch and `Content-Length`): the columns make
+    /// room for them once. Pieces taken out (`take`) start from nothing again.
+    pub fn expect_rows(&mut self, rows: usize) {
+        self.expected = rows;
+        if let Some(c) = self.collector.as_mut() {
+            c.expect_rows(rows);
+        }
     }
 
     /// The next bytes of the file.
@@ -136,8 +148,13 @@ impl ArrowIncremental {
         while !buffer.is_empty() {
             if let Some(batch) = self.decoder.decode(&mut buffer)? {
                 self.rows += batch.num_rows();
+                let expected = self.expected;
                 self.collector
-                    .get_or_insert_with(|| BatchCollector::with_schema(&batch.schema()))
+                    .get_or_insert_with(|| {
+                        let mut c = BatchCollector::with_schema(&batch.schema());
+                        c.expect_rows(expected);
+                        c
+                    })
                     .push(&batch)?;
             }
         }
@@ -146,6 +163,7 @@ impl ArrowIncremental {
 
     /// The rows decoded since the last call, as a table (`None` before any).
     pub fn take(&mut self) -> Result<Option<Table>, ColumnarError> {
+        self.expected = 0;
         match self.collector.take() {
             Some(c) => c.finish().map(Some),
             None => Ok(None),

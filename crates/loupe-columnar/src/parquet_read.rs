@@ -37,6 +37,8 @@ pub fn read_parquet(bytes: Bytes) -> Result<Table, ColumnarError> {
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata)
         .with_batch_size(BATCH_ROWS);
     let mut collector = BatchCollector::with_schema(builder.schema());
+    collector
+        .expect_rows(usize::try_from(plain.metadata().file_metadata().num_rows()).unwrap_or(0));
     for batch in builder.build()? {
         collector.push(&batch?)?;
     }
@@ -235,6 +237,13 @@ impl ParquetPlan {
                 .with_batch_size(BATCH_ROWS)
                 .build()?;
         let mut collector = BatchCollector::with_schema(&schema);
+        let rows = self
+            .metadata
+            .metadata()
+            .row_groups()
+            .get(rg)
+            .map_or(0, |g| g.num_rows());
+        collector.expect_rows(usize::try_from(rows).unwrap_or(0));
         for batch in reader {
             collector.push(&batch?)?;
         }

@@ -160,6 +160,11 @@ impl Bitmap {
         self.words.reserve(additional.div_ceil(64) + 1);
     }
 
+    /// Bits held without reallocating.
+    pub fn capacity(&self) -> usize {
+        self.words.capacity() * 64
+    }
+
     /// Bytes held (for memory reports).
     pub fn heap_bytes(&self) -> usize {
         self.words.capacity() * 8

@@ -145,6 +145,19 @@ impl ColumnData {
         }
     }
 
+    /// Rows the storage holds before it must grow (what `reserve` made room for).
+    pub fn row_capacity(&self) -> usize {
+        match self {
+            ColumnData::Null(n) => *n,
+            ColumnData::Bool { values, .. } => values.capacity(),
+            ColumnData::Int { values, .. } => values.capacity(),
+            ColumnData::Float { values, .. } => values.capacity(),
+            ColumnData::Dict { codes, .. } => codes.capacity(),
+            ColumnData::Text { offsets, .. } => offsets.capacity().saturating_sub(1),
+            ColumnData::Values(v) => v.capacity(),
+        }
+    }
+
     pub fn len(&self) -> usize {
         match self {
             ColumnData::Null(n) => *n,

@@ -36,10 +36,18 @@ impl ColumnData {
             _ => None,
         };
         let mine = std::mem::replace(self, ColumnData::Null(0));
+        let room = mine.row_capacity();
+        let before = std::mem::discriminant(&mine);
         let (mut mine, other) = match shape {
             Some(shape) => (into_shape(mine, shape), into_shape(other, shape)),
             None => (into_values(mine), into_values(other)),
         };
+        // Storage that changed (a dictionary became text, ints floats) keeps
+        // the room the old one had: a loader reserved every row of the table
+        // once, and losing it would double and copy the column midway.
+        if std::mem::discriminant(&mine) != before {
+            mine.reserve(room.saturating_sub(mine.len()));
+        }
         append_same(&mut mine, other);
         *self = mine;
     }
@@ -257,6 +265,34 @@ mod tests {
     use crate::value::CellHint;
     use crate::value::Value;
     use proptest::prelude::*;
+
+    fn strings(items: impl IntoIterator<Item = String>) -> ColumnData {
+        let mut b = ColumnBuilder::new();
+        for s in items {
+            b.push_str(&s);
+        }
+        b.finish(&CellHint::None)
+    }
+
+    /// A column made room for (a loader reserved the whole table) keeps that
+    /// room when a later part changes its storage, here a dictionary to text.
+    #[test]
+    fn widened_storage_keeps_the_reserved_room() {
+        let mut column = strings((0..10).map(|i| format!("label {}", i % 3)));
+        assert!(matches!(column, ColumnData::Dict { .. }));
+        column.reserve(100_000);
+        let distinct = strings((0..5_000).map(|i| format!("caption {i}")));
+        assert!(matches!(distinct, ColumnData::Text { .. }));
+        column.append(distinct);
+        assert!(matches!(column, ColumnData::Text { .. }));
+        assert!(
+            column.row_capacity() >= 100_010,
+            "{}",
+            column.row_capacity()
+        );
+        assert_eq!(column.get(3), Value::Str("label 0".into()));
+        assert_eq!(column.get(10), Value::Str("caption 0".into()));
+    }
 
     /// Row `r` of every part as `Value`s: what `concat` must equal (for tests).
     fn concat_by_value(parts: &[ColumnData]) -> Vec<Value> {

@@ -298,6 +298,13 @@ pub(crate) fn column_names(columns: Option<&Json>) -> Result<Vec<String>, Format
         .collect()
 }
 
+/// The rows a whole body of `total_bytes` will hold, from the `rows` read in
+/// its first `bytes` (5% over, so a slightly denser tail still fits): what
+/// loaders reserve once, so columns never double and copy midway.
+pub fn estimate_rows(rows: usize, bytes: u64, total_bytes: u64) -> usize {
+    (rows as f64 * total_bytes as f64 / bytes.max(1) as f64 * 1.05) as usize
+}
+
 /// Finishes builders into a table, applying `column_types` hints by name.
 pub(crate) fn assemble(
     names: Vec<String>,
