@@ -261,6 +261,7 @@ fn summarize_view(
         };
         let rows = rows_of(col, &view.0);
         let mut steps = SummaryBuilder::new(col);
+        steps.expect_rows(rows.len());
         for pass in 0..2 {
             for chunk in rows.chunks(SUMMARY_CHUNK) {
                 loupe_web::next_task().await;

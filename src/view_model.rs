@@ -381,6 +381,7 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
                     spawn_local(async move {
                         let col = column_of(&loaded, &view, base, derived);
                         let mut counter = ValueCounter::new(col);
+                        counter.expect_rows(members(&view, i).len());
                         for chunk in members(&view, i).chunks(COUNT_CHUNK) {
                             loupe_web::next_task().await;
                             counter.add(chunk);
