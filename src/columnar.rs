@@ -1,4 +1,5 @@
-//! Parquet and Arrow IPC tables, loaded by the worker (`crates/loupe-worker`).
+//! Parquet and Arrow IPC tables, and large W&B tables, loaded by the worker
+//! (`crates/loupe-worker`).
 //!
 //! The worker is a second wasm module, started the first time such a table is
 //! opened: the page's own bundle carries no arrow/parquet code, and fetching
@@ -19,15 +20,49 @@ thread_local! {
     static CLIENT: SharedClient = SharedClient::default();
 }
 
+/// W&B tables of at least this many bytes are parsed by the worker too,
+/// unless the URL says otherwise (`&json_worker_mb=`). Smaller ones are read on
+/// the page (in slices between which it answers input): for them, starting
+/// the worker (its module is ~1 MB) would cost more than the parse.
+const DEFAULT_JSON_WORKER_MB: f64 = 16.0;
+
+/// The least `Content-Length` of a W&B table the worker parses.
+pub fn json_worker_bytes() -> u64 {
+    let mb = crate::url_state::search_param("json_worker_mb")
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|mb| *mb >= 0.0)
+        .unwrap_or(DEFAULT_JSON_WORKER_MB);
+    (mb * f64::from(1 << 20)) as u64
+}
+
 /// Whether `url` names a Parquet or Arrow IPC file (by its extension).
 pub fn is_columnar(url: &str) -> bool {
     loupe_core::manifest::is_columnar_file(url.split(['?', '#']).next().unwrap_or(url))
 }
 
-/// A message to the worker: `open` (with the URL, memory budget and how many
-/// leading columns the page shows, read first) or `cancel`.
+/// The worker's name for the reader `url` needs, from its file name (the
+/// worker may only see a `blob:` URL).
+fn format_of(url: &str) -> &'static str {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_ascii_lowercase();
+    if path.ends_with(".json") {
+        "json"
+    } else if path.ends_with(".parquet") || path.ends_with(".pq") {
+        "parquet"
+    } else {
+        "arrow"
+    }
+}
+
+/// A message to the worker: `open` (with the URL, its format, the memory
+/// budget and how many leading columns the page shows, read first) or `cancel`.
 fn request(kind: &str, id: u32, url: &str, budget: u64) -> Object {
     let m = Object::new();
+    let source = crate::local_files::translate(url);
+    let _ = Reflect::set(&m, &"format".into(), &format_of(url).into());
     let width = web_sys::window()
         .and_then(|w| w.inner_width().ok())
         .and_then(|w| w.as_f64())
@@ -36,7 +71,8 @@ fn request(kind: &str, id: u32, url: &str, budget: u64) -> Object {
     let _ = Reflect::set(&m, &"in_view".into(), &JsValue::from_f64(in_view as f64));
     let _ = Reflect::set(&m, &"kind".into(), &kind.into());
     let _ = Reflect::set(&m, &"id".into(), &id.into());
-    let _ = Reflect::set(&m, &"url".into(), &url.into());
+    // A file picked from this computer: the worker fetches its blob URL.
+    let _ = Reflect::set(&m, &"url".into(), &source.into());
     let _ = Reflect::set(&m, &"budget".into(), &JsValue::from_f64(budget as f64));
     m
 }
@@ -66,7 +102,8 @@ pub fn cancel_all() {
     }
 }
 
-/// Loads the Parquet or Arrow table at `url` (absolute) through the worker.
+/// Loads the Parquet, Arrow or (large) W&B JSON table at `url` (absolute)
+/// through the worker.
 pub async fn load(
     url: &str,
     budget: u64,
@@ -103,9 +140,13 @@ pub async fn load(
                 let part = loupe_core::frame::decode(&frame)
                     .map_err(|e| format!("Could not read {url} from the loading worker: {e}"))?;
                 match &mut table {
-                    Some(t) if t.row_count() > 0 => t
-                        .append(part)
-                        .map_err(|e| format!("Could not read {url}: {e}"))?,
+                    Some(t) if t.row_count() > 0 => {
+                        t.append(part)
+                            .map_err(|e| format!("Could not read {url}: {e}"))?;
+                        // Pieces that queued up while the page was busy (the
+                        // worker can be faster) are appended a task each.
+                        crate::fetch::yield_to_browser().await;
+                    }
                     // The first rows (or the header before them): room for
                     // every row at once, so no column doubles midway.
                     _ => {

@@ -484,6 +484,10 @@ async fn load_url_once(
             .map(own);
     }
     let mut received_bytes = 0u64;
+    let worker_bytes = crate::columnar::json_worker_bytes();
+    // Set when the header shows a table larger than `worker_bytes`: the
+    // download stops here and the loading worker reads it instead.
+    let mut handoff = false;
     let mut reader = StreamingTableReader::new();
     // Bytes kept until the `_type` is known, then only for non-table documents.
     let mut head: Option<Vec<u8>> = Some(Vec::new());
@@ -505,6 +509,10 @@ async fn load_url_once(
                     is_table = reader.type_tag() == Some("table");
                     if is_table {
                         head = None;
+                        if total.is_some_and(|t| t >= worker_bytes) {
+                            handoff = true;
+                            return Err(HANDOFF.into());
+                        }
                     } else {
                         streaming = false;
                     }
@@ -520,10 +528,9 @@ async fn load_url_once(
             && reader.rows_read() >= 4096
         {
             reserved = true;
-            let estimate = reader.rows_read() as f64 * t as f64 / received.max(1) as f64;
-            reader.reserve_rows(
-                (estimate * 1.05) as usize - reader.rows_read().min(estimate as usize),
-            );
+            let rows = reader.rows_read();
+            let estimate = loupe_core::table::estimate_rows(rows, received, t);
+            reader.reserve_rows(estimate.saturating_sub(rows));
         }
         if is_table
             && !previewed
@@ -544,16 +551,17 @@ async fn load_url_once(
         Ok(())
     })
     .await;
+    if handoff {
+        return load_json_in_worker(url, ctx, artifact, expected_size)
+            .await
+            .map(own);
+    }
     match fetched {
         Ok(()) => {}
         Err(Ok(e)) => return Err(format!("Could not load {url}: {e}")),
         Err(Err(e)) => return Err(format!("Could not read {url}: {e}")),
     }
-    if let Some(want) = expected_size.filter(|s| *s > 0 && *s != received_bytes) {
-        return Err(format!(
-            "{url} has {received_bytes} bytes but the artifact's manifest says {want}: the file changed after the manifest was written, or arrived cut short. Retry, or download the artifact again."
-        ));
-    }
+    check_size(url, received_bytes, expected_size)?;
     if is_table {
         return reader
             .finish()
@@ -590,6 +598,43 @@ async fn load_url_once(
             Value::Media(Box::new(m)),
         ))),
         Document::Classes(_) => Err(not_table("it is a classes file (class names), not a table")),
+    }
+}
+
+/// Why a page download stopped when the loading worker takes over.
+const HANDOFF: &str = "read by the loading worker";
+
+/// A large W&B table read by the loading worker (`open_json` there): the
+/// parse runs off the main thread, which only appends the pieces it sends.
+async fn load_json_in_worker(
+    url: &str,
+    ctx: &Ctx<'_>,
+    artifact: &Artifact,
+    expected_size: Option<u64>,
+) -> Result<Table, String> {
+    let received = std::cell::Cell::new(0u64);
+    let progress = |p: Progress| {
+        match p {
+            Progress::Fetching { received: r, .. } => received.set(r),
+            Progress::Reading { bytes_done, .. } => received.set(bytes_done as u64),
+            Progress::Parsing => {}
+        }
+        (ctx.progress)(p);
+    };
+    let first_rows = |t: &Table| ctx.show_preview(url, artifact, t.slice(0, PREVIEW_ROWS));
+    let table = crate::columnar::load(url, crate::fetch::budget(), &progress, &first_rows).await?;
+    check_size(url, received.get(), expected_size)?;
+    Ok(table)
+}
+
+/// A body of another size than the manifest's entry: the file changed after
+/// the manifest was written (or arrived cut short).
+fn check_size(url: &str, received: u64, expected: Option<u64>) -> Result<(), String> {
+    match expected.filter(|s| *s > 0 && *s != received) {
+        Some(want) => Err(format!(
+            "{url} has {received} bytes but the artifact's manifest says {want}: the file changed after the manifest was written, or arrived cut short. Retry, or download the artifact again."
+        )),
+        None => Ok(()),
     }
 }
 

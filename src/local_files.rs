@@ -1,5 +1,5 @@
 //! Opening files from this computer, with no hosting: drop a `.table.json` (and
-//! its media) on the page, or pick files or a whole artifact folder. Each file
+//! its media), a Parquet or an Arrow file on the page, or pick files or a whole artifact folder. Each file
 //! gets a `blob:` URL and a stable address under `local://files/<relative path>`;
 //! the loader and media panels use those addresses like any URL, and the fetch
 //! layer (`translate`) swaps in the blob. A media path that is not found by its
@@ -41,13 +41,15 @@ pub fn register(files: &[web_sys::File]) -> Vec<String> {
         if relative.ends_with(".table.json")
             || relative.ends_with(".joined-table.json")
             || relative.ends_with(".partitioned-table.json")
+            || loupe_core::manifest::is_columnar_file(&relative)
         {
             tables.push(address.clone());
         }
         FILES.with(|f| f.borrow_mut().insert(address, blob.clone()));
         BY_NAME.with(|f| f.borrow_mut().insert(name, blob));
     }
-    tables.sort();
+    // When both kinds are dropped together, a W&B table opens first.
+    tables.sort_by_key(|t| (loupe_core::manifest::is_columnar_file(t), t.clone()));
     tables
 }
 
@@ -85,7 +87,7 @@ fn open_files(
     let tables = register(&files);
     match tables.as_slice() {
         [] => message.set(Some(format!(
-            "None of the {} files is a W&B table (`*.table.json`).",
+            "None of the {} files is a table (a W&B `*.table.json`, Parquet or Arrow file).",
             files.len()
         ))),
         [only] => {
@@ -137,8 +139,8 @@ pub fn LocalFiles() -> impl IntoView {
     view! {
         <section class="local-files" on:dragover=move |e: leptos::ev::DragEvent| e.prevent_default() on:drop=dropped>
             <h2>"Open files from this computer"</h2>
-            <p>"Drop a " <code>".table.json"</code> " (with its media files) here, or pick files or an artifact folder. Nothing is uploaded."</p>
-            <label class="pick">"files… " <input class="pick-files" type="file" multiple accept=".json,image/*,audio/*,video/*" on:change=picked /></label>
+            <p>"Drop a " <code>".table.json"</code> " (with its media files), a Parquet or an Arrow file here, or pick files or an artifact folder. Nothing is uploaded."</p>
+            <label class="pick">"files… " <input class="pick-files" type="file" multiple accept=".json,.parquet,.pq,.arrow,.arrows,.feather,.ipc,image/*,audio/*,video/*" on:change=picked /></label>
             <label class="pick">"folder… " <input class="pick-folder" type="file" node_ref=folder on:change=picked /></label>
             {move || message.get().map(|m| view! { <p class="cell-error" role="status">{m}</p> })}
             <ul class="local-tables">{list}</ul>

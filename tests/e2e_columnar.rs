@@ -554,7 +554,8 @@ async fn cancel_stops_a_slow_parquet_load() {
 
 /// While a large table arrives, its first rows are already in a grid (the
 /// page still says "loading"); the whole table replaces them when it is in.
-/// Both paths: a streamed table.json and a Parquet file read by the worker.
+/// Every path: a table.json streamed on the page, a Parquet file read by the
+/// worker, and a table.json parsed by the worker.
 #[tokio::test]
 async fn first_rows_show_while_the_rest_arrives() {
     let table = predictions(12_000, &["cat", "dog", "emu"], 0);
@@ -573,7 +574,12 @@ async fn first_rows_show_while_the_rest_arrives() {
 
     let _one = BROWSER.lock().await;
     let s = Session::start().await;
-    for file in ["slow.table.json", "preview.parquet"] {
+    // The JSON file a second time, parsed by the loading worker.
+    for file in [
+        "slow.table.json",
+        "preview.parquet",
+        "slow.table.json&json_worker_mb=0",
+    ] {
         s.client
             .goto(&format!("{}/?table=/generated/@slow/{file}", s.base))
             .await
@@ -594,4 +600,86 @@ async fn first_rows_show_while_the_rest_arrives() {
         assert_eq!(s.wait_state().await, "ready", "{file}");
         s.wait_rows(12_000, file).await;
     }
+}
+
+/// A W&B table whose image column declares its box classes by name (the SDK's
+/// `column_types`), `n` rows; box `class_id` alternates 0 ("cat") and 1 ("dog").
+fn boxed_table_json(n: usize) -> String {
+    let mut json = String::from(
+        r#"{"_type": "table", "column_types": {"wb_type": "typedDict", "params": {"type_map": {"image": {"wb_type": "image-file", "params": {"box_class_maps": {"wb_type": "const", "params": {"val": {"truth": {"0": "cat", "1": "dog"}}}}}}}}}, "columns": ["id", "label", "score", "image"], "data": ["#,
+    );
+    let labels = ["cat", "dog", "emu", "owl"];
+    for r in 0..n {
+        if r > 0 {
+            json.push_str(",\n");
+        }
+        let score = if r % 9 == 0 {
+            "null".to_string()
+        } else {
+            format!("{}", (r % 100) as f64 / 100.0)
+        };
+        json.push_str(&format!(
+            r#"[{r}, "{}", {score}, {{"_type": "image-file", "path": "media/images/{}.png", "width": 8, "height": 8, "boxes": {{"truth": [{{"position": {{"minX": 0.1, "minY": 0.1, "maxX": 0.6, "maxY": 0.7}}, "class_id": {}}}]}}}}]"#,
+            labels[r % labels.len()],
+            r % 4,
+            r % 2
+        ));
+    }
+    json.push_str("]}");
+    json
+}
+
+/// A W&B table larger than `&json_worker_mb=` is parsed by the loading
+/// worker, off the main thread: the page stops its own download at the
+/// header, and the worker's pieces give the table the page's parse gives —
+/// cells, box class names from the declared types, a filter's rows. Below
+/// the threshold the worker module is never fetched.
+#[tokio::test]
+async fn a_large_table_json_is_parsed_by_the_worker() {
+    const ROWS: usize = 150_000;
+    let json = boxed_table_json(ROWS);
+    let table = loupe_core::read_table(json.as_bytes()).expect("generated table parses");
+    std::fs::write(generated().join("boxed.table.json"), &json).expect("write json");
+    let filter = "label == \"owl\" and score > 0.5";
+    let q = loupe_core::Query::from_params([("filter", filter)]);
+    let owls = loupe_core::run(&table, &q).expect("filter").rows;
+    let mb = json.len() as f64 / f64::from(1 << 20);
+
+    let _one = BROWSER.lock().await;
+    let classes_of_first_rows = "(() => { const a = document.querySelector('[aria-rowindex=\"2\"] svg.overlay rect'); \
+         const b = document.querySelector('[aria-rowindex=\"3\"] svg.overlay rect'); \
+         return a && b ? [a.dataset.class, b.dataset.class] : null; })()";
+    for (threshold, by_worker) in [(mb / 2.0, true), (mb * 2.0, false)] {
+        let s = Session::start().await;
+        let url = format!("?table=/generated/boxed.table.json&json_worker_mb={threshold:.3}");
+        assert_eq!(s.open(&url).await, "ready", "{url}");
+        s.wait_rows(ROWS, "every row").await;
+        let classes = s.wait_for(classes_of_first_rows, "row boxes").await;
+        assert_eq!(classes, serde_json::json!(["cat", "dog"]), "{url}");
+        let filtered = format!("{url}&filter={}", urlencoding(filter));
+        assert_eq!(s.open(&filtered).await, "ready", "{filtered}");
+        s.wait_rows(owls.len(), "the filter's rows").await;
+        let first_ids = s
+            .wait_for(
+                "(() => { const cells = [...document.querySelectorAll('[role=grid] [role=rowheader]')]; \
+                   return cells.length >= 3 ? cells.slice(0, 3).map(c => c.innerText.trim()) : null; })()",
+                "the first row numbers",
+            )
+            .await;
+        let want: Vec<String> = owls.iter().take(3).map(u32::to_string).collect();
+        assert_eq!(first_ids, serde_json::json!(want), "{filtered}");
+
+        let log = s.log.lock().expect("log").clone();
+        let worker_fetched = log.iter().any(|(path, _)| path.contains("loupe_worker"));
+        assert_eq!(worker_fetched, by_worker, "{url}: {log:?}");
+    }
+}
+
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

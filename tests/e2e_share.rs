@@ -305,8 +305,10 @@ async fn local_files_open_without_hosting_by_picking_or_dropping() {
                            await get('demo/digits/v0/{}', '{image_name}')];",
         img.path
     );
-    for how in ["pick", "drop"] {
-        assert_eq!(s.open("").await, "ready");
+    // The last round's table is parsed by the loading worker (every JSON
+    // table is, at `&json_worker_mb=0`): it reads the file by its blob URL too.
+    for (how, page) in [("pick", ""), ("drop", ""), ("drop", "?json_worker_mb=0")] {
+        assert_eq!(s.open(page).await, "ready");
         s.js(&format!(
             "(async () => {{ {make_files} window.__ready = true; }})(); return 0"
         ))
@@ -330,9 +332,29 @@ async fn local_files_open_without_hosting_by_picking_or_dropping() {
             .await;
         assert!(
             src.as_str().unwrap_or_default().starts_with("blob:"),
-            "{how}: {src}"
+            "{how}{page}: {src}"
         );
     }
+    let log = s.log.lock().expect("log").clone();
+    assert!(
+        log.iter().any(|(path, _)| path.contains("loupe_worker")),
+        "the worker read the last table: {log:?}"
+    );
+
+    // A Parquet file from disk: the worker reads it by its blob URL as well.
+    let parquet = loupe_columnar::parquet_write::write_parquet_with(&t, 500).expect("parquet");
+    std::fs::write(support::generated().join("digits.parquet"), parquet).expect("write");
+    assert_eq!(s.open("").await, "ready");
+    s.js("(async () => { window.__files = [new File([await (await fetch('/generated/digits.parquet')).blob()], 'digits.parquet')]; \
+          window.__parquet = true; })(); return 0")
+        .await;
+    s.wait_for("window.__parquet === true", "the Parquet file made")
+        .await;
+    s.js("const dt = new DataTransfer(); window.__files.forEach(f => dt.items.add(f)); \
+          document.body.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true})); return 0")
+        .await;
+    s.wait_rows(t.row_count(), "the dropped Parquet file's rows")
+        .await;
 }
 
 #[tokio::test]

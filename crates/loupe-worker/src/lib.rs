@@ -1,8 +1,10 @@
 //! Loupe's loading worker. The app starts it (a module worker) the first time
-//! a Parquet or Arrow table is opened, so neither the arrow/parquet code nor
-//! the decoding ever touch the page's main thread or its first download.
+//! a Parquet or Arrow table, or a W&B table of more than `&json_worker_mb=`
+//! (16 MB), is opened, so neither the arrow/parquet code nor the decoding and
+//! parsing ever touch the page's main thread or its first download.
 //!
-//! Messages, app → worker: `{kind: "open", id, url, budget, in_view}`,
+//! Messages, app → worker: `{kind: "open", id, url, format, budget, in_view}`
+//! (`format`: "parquet", "arrow" or "json"),
 //! `{kind: "cancel", id}`. Worker → app: `{kind: "ready"}`, then per load
 //! `{kind: "progress", id, received, total, rows}`, `{kind: "part", id, frame}`
 //! (a `loupe_core::frame` in a transferred `ArrayBuffer`; the first part of a
@@ -70,10 +72,22 @@ fn post_frame(kind: &str, id: u32, bytes: &[u8]) {
 /// Posts to the app for load `id`.
 struct Post {
     id: u32,
+    /// When progress was last posted (`Date.now()`, ms).
+    last_progress: std::cell::Cell<f64>,
 }
+
+/// Progress is posted at most this often: every message re-renders the
+/// page's progress bar, and a body arrives in hundreds of chunks.
+const PROGRESS_EVERY_MS: f64 = 50.0;
 
 impl open::Sink for Post {
     fn progress(&self, received: u64, total: Option<u64>, rows: u64) {
+        let now = js_sys::Date::now();
+        // The last one always goes: the app checks the final byte count.
+        if now - self.last_progress.get() < PROGRESS_EVERY_MS && Some(received) != total {
+            return;
+        }
+        self.last_progress.set(now);
         post(&message(
             "progress",
             self.id,
@@ -127,9 +141,20 @@ fn on_message(event: MessageEvent) {
                 .unwrap_or_default();
             let budget = field_f64(&data, "budget").map_or(u64::MAX, |b| b as u64);
             let in_view = field_f64(&data, "in_view").unwrap_or(0.0) as usize;
+            let format = Reflect::get(&data, &"format".into())
+                .ok()
+                .and_then(|f| f.as_string());
+            let Some(format) = format.as_deref().and_then(open::FileFormat::from_name) else {
+                let what = format!("unknown file format {format:?} for {url}");
+                post(&message("error", id, &[("message", what.into())]));
+                return;
+            };
             wasm_bindgen_futures::spawn_local(async move {
-                let sink = Post { id };
-                let done = match open::open(&url, budget, in_view, &sink).await {
+                let sink = Post {
+                    id,
+                    last_progress: std::cell::Cell::new(f64::NEG_INFINITY),
+                };
+                let done = match open::open(&url, format, budget, in_view, &sink).await {
                     Ok(()) => message("done", id, &[]),
                     Err(e) => message("error", id, &[("message", e.into())]),
                 };

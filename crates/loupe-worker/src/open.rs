@@ -1,13 +1,14 @@
-//! Opening one columnar file: Parquet row group by row group over HTTP range
+//! Opening one table file: Parquet row group by row group over HTTP range
 //! requests (whole-file download only when the server ignores ranges), Arrow
-//! IPC decoded batch by batch as it downloads. Every finished piece goes to the
-//! app as a table frame.
+//! IPC decoded batch by batch as it downloads, a W&B `.table.json` parsed as
+//! it downloads. Every finished piece goes to the app as a table frame.
 
 use bytes::Bytes;
 use loupe_columnar::ipc::ArrowIncremental;
 use loupe_columnar::parquet_read::FOOTER_LEN;
 use loupe_columnar::{Format, ParquetPlan, read_columnar};
 use loupe_core::Table;
+use loupe_core::table::estimate_rows;
 
 use crate::http;
 
@@ -28,19 +29,44 @@ pub trait Sink {
 /// The file's tail fetched first: small Parquet metadata fits in one request.
 const TAIL_GUESS: u64 = 64 * 1024;
 
-/// Opens `url`; `in_view`: how many leading columns the page shows (a wide
-/// Parquet file's first row group is fetched in those columns first).
-pub async fn open(url: &str, budget: u64, in_view: usize, sink: &impl Sink) -> Result<(), String> {
-    if looks_parquet(url) {
-        open_parquet(url, budget, in_view, sink).await
-    } else {
-        open_arrow(url, budget, sink).await
+/// Which reader a file needs. The page says it (it knows the file's name;
+/// a picked local file reaches the worker as a `blob:` URL without one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Parquet,
+    Arrow,
+    /// A W&B `.table.json` (the page hands large ones here once it has seen
+    /// their header: everything else in JSON it reads itself).
+    WandbJson,
+}
+
+impl FileFormat {
+    /// `"parquet"`, `"arrow"` or `"json"`, as the page's `open` message names it.
+    pub fn from_name(name: &str) -> Option<FileFormat> {
+        match name {
+            "parquet" => Some(FileFormat::Parquet),
+            "arrow" => Some(FileFormat::Arrow),
+            "json" => Some(FileFormat::WandbJson),
+            _ => None,
+        }
     }
 }
 
-fn looks_parquet(url: &str) -> bool {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    path.to_ascii_lowercase().ends_with(".parquet") || path.ends_with(".pq")
+/// Opens `url` as a `format` file; `in_view`: how many leading columns the
+/// page shows (a wide Parquet file's first row group is fetched in those
+/// columns first).
+pub async fn open(
+    url: &str,
+    format: FileFormat,
+    budget: u64,
+    in_view: usize,
+    sink: &impl Sink,
+) -> Result<(), String> {
+    match format {
+        FileFormat::Parquet => open_parquet(url, budget, in_view, sink).await,
+        FileFormat::WandbJson => open_json(url, budget, sink).await,
+        FileFormat::Arrow => open_arrow(url, budget, sink).await,
+    }
 }
 
 fn too_large(bytes: u64, budget: u64) -> String {
@@ -104,8 +130,7 @@ async fn open_arrow(url: &str, budget: u64, sink: &impl Sink) -> Result<(), Stri
             && let Some(t) = total
         {
             announced = true;
-            let estimate = rows as f64 * t as f64 / received.max(1) as f64;
-            sink.expect_rows((estimate * 1.05) as u64);
+            sink.expect_rows(estimate_rows(rows, received, t) as u64);
         }
         if rows - sent >= PART_ROWS
             && let Some(piece) = reader.take().map_err(|e| e.to_string())?
@@ -124,6 +149,52 @@ async fn open_arrow(url: &str, budget: u64, sink: &impl Sink) -> Result<(), Stri
         return Ok(());
     }
     if rest.row_count() > 0 {
+        send_pieces(&rest, sink);
+    }
+    Ok(())
+}
+
+/// A W&B table file parsed as it downloads (core `StreamingTableReader`,
+/// the reader the page uses for small files), its rows handed out in pieces:
+/// a first small one, so the grid fills early, then `PART_ROWS` at a time.
+async fn open_json(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
+    let mut reader = loupe_core::StreamingTableReader::new();
+    let mut announced = false;
+    let mut sent = 0usize;
+    read_within_budget(url, budget, |chunk, received, total| {
+        if sink.cancelled() {
+            return Err("cancelled".into());
+        }
+        reader.push(chunk).map_err(|e| e.to_string())?;
+        if let Some(kind) = reader.type_tag().filter(|t| *t != "table") {
+            return Err(format!("it is a `{kind}` file, not a table"));
+        }
+        let rows = reader.rows_read();
+        if !announced
+            && rows > 0
+            && let Some(t) = total
+        {
+            announced = true;
+            sink.expect_rows(estimate_rows(rows, received, t) as u64);
+        }
+        let piece_rows = if sent == 0 { PREVIEW_ROWS } else { PART_ROWS };
+        if rows - sent >= piece_rows
+            && let Some(piece) = reader.take_piece()
+        {
+            let piece = piece.map_err(|e| e.to_string())?;
+            sent += piece.row_count();
+            send_pieces(&piece, sink);
+            // The next piece's columns start empty: room for all of it at once.
+            reader.reserve_rows(PART_ROWS);
+        }
+        sink.progress(received, total, rows as u64);
+        Ok(())
+    })
+    .await?;
+    let rest = reader.finish().map_err(|e| e.to_string())?;
+    if sent == 0 {
+        send_in_parts(&rest, sink);
+    } else if rest.row_count() > 0 {
         send_pieces(&rest, sink);
     }
     Ok(())
