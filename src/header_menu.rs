@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use loupe_core::ops::{ColumnSummary, SummaryBuilder, summarize};
+use loupe_core::ops::{ColumnSummary, RANK_STEP, SummaryBuilder, summarize};
 use loupe_core::query::SortKey;
 use loupe_core::value::format_float;
 use loupe_core::{Query, View};
@@ -273,6 +273,12 @@ fn summarize_view(
                 } else {
                     steps.bin(chunk);
                 }
+            }
+        }
+        while !steps.rank(RANK_STEP) {
+            loupe_web::next_task().await;
+            if out.try_with_untracked(|_| ()).is_none() {
+                return;
             }
         }
         let _ = out.try_set(Some(steps.finish()));

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use loupe_core::ops::ValueCounter;
+use loupe_core::ops::{RANK_STEP, ValueCounter};
 use loupe_core::{Column, Query, View};
 
 use crate::grid::{GridColumn, GridModel};
@@ -386,7 +386,11 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
                             loupe_web::next_task().await;
                             counter.add(chunk);
                         }
-                        top.set(Some(counter.top(group_cells::TOP_CATEGORIES)));
+                        let mut ranking = counter.ranking(group_cells::TOP_CATEGORIES);
+                        while !ranking.step(RANK_STEP) {
+                            loupe_web::next_task().await;
+                        }
+                        top.set(Some(ranking.finish()));
                     });
                     return (move || top.get().map(group_cells::bars)).into_any();
                 }

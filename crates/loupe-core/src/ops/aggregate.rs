@@ -285,80 +285,178 @@ impl<'a> ValueCounter<'a> {
 
     /// The `k` most frequent, most first, ties by text.
     pub fn top(self, k: usize) -> Vec<(String, usize)> {
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        match (self.counts, self.col.data()) {
+        self.ranking(k).finish()
+    }
+
+    /// `top`, to be done in steps (`Ranking::step`): ranking half a million
+    /// distinct values is tens of milliseconds.
+    pub fn ranking(self, k: usize) -> Ranking<'a> {
+        let source = match (self.counts, self.col.data()) {
             (Counts::Codes(per_code), ColumnData::Dict { dict, .. }) => {
                 let counted = dict.iter().map(|s| s.as_bytes()).zip(per_code);
-                top_k(counted.filter(|(_, n)| *n > 0).collect(), k)
-                    .into_iter()
-                    .map(|(s, n)| (text(s), n))
-                    .collect()
+                Source::Bytes(TopK::new(counted.filter(|(_, n)| *n > 0), k))
             }
-            (Counts::Bytes(map), _) => top_k(map.into_iter().collect(), k)
-                .into_iter()
-                .map(|(s, n)| (text(s), n))
-                .collect(),
+            (Counts::Bytes(map), _) => Source::Bytes(TopK::new(map.into_iter(), k)),
             (Counts::Ints(map), _) => {
-                let mut counts: Vec<(i64, usize)> = map.into_iter().collect();
-                if k > 0 && counts.len() > k {
-                    // Only values counted at least as often as the k-th can
-                    // be in the top k; ties order by text, so those become text.
-                    let (_, kth, _) = counts.select_nth_unstable_by(k - 1, |a, b| b.1.cmp(&a.1));
-                    let least = kth.1;
-                    counts.retain(|(_, n)| *n >= least);
-                }
-                top_k(
-                    counts
-                        .into_iter()
-                        .map(|(v, n)| (v.to_string(), n))
-                        .collect(),
-                    k,
-                )
+                Source::Ints(TopK::new(map.into_iter().map(|(v, n)| (IntText(v), n)), k))
             }
-            (Counts::Texts(map), _) => top_k(map.into_iter().collect(), k),
-            (Counts::Codes(_), _) => Vec::new(),
+            (Counts::Texts(map), _) => Source::Texts(TopK::new(map.into_iter(), k)),
+            (Counts::Codes(_), _) => Source::Texts(TopK::new(std::iter::empty(), k)),
+        };
+        Ranking { source }
+    }
+}
+
+/// Counted values being ranked, `step` by `step`.
+pub struct Ranking<'a> {
+    source: Source<'a>,
+}
+
+enum Source<'a> {
+    Bytes(TopK<'a, &'a [u8]>),
+    Ints(TopK<'a, IntText>),
+    Texts(TopK<'a, String>),
+}
+
+/// Distinct values a ranking step takes (about 10 ms in the page's build).
+pub const RANK_STEP: usize = 100_000;
+
+impl Ranking<'_> {
+    /// Ranks up to `n` more distinct values; true once all are.
+    pub fn step(&mut self, n: usize) -> bool {
+        match &mut self.source {
+            Source::Bytes(t) => t.step(n),
+            Source::Ints(t) => t.step(n),
+            Source::Texts(t) => t.step(n),
+        }
+    }
+
+    /// The top values (ranking what is left first), most frequent first.
+    pub fn finish(self) -> Vec<(String, usize)> {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        match self.source {
+            Source::Bytes(t) => t.finish().into_iter().map(|(s, n)| (text(s), n)).collect(),
+            Source::Ints(t) => t
+                .finish()
+                .into_iter()
+                .map(|(v, n)| (v.0.to_string(), n))
+                .collect(),
+            Source::Texts(t) => t.finish(),
         }
     }
 }
+
+/// An integer ranked by its decimal text (ties in top values order by text),
+/// compared without building strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct IntText(i64);
+
+impl IntText {
+    fn digits(self, buf: &mut [u8; 20]) -> &[u8] {
+        let mut at = buf.len();
+        let mut v = self.0.unsigned_abs();
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        if self.0 < 0 {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        &buf[at..]
+    }
+}
+
+impl Ord for IntText {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+        self.digits(&mut a).cmp(other.digits(&mut b))
+    }
+}
+
+impl PartialOrd for IntText {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A counted value, ordered best first (higher count, then smaller key), so
+/// a heap's greatest is the worst it keeps.
+struct Ranked<K>((K, usize));
+
+impl<K: Ord> Ord for Ranked<K> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let ((a, m), (b, n)) = (&self.0, &other.0);
+        n.cmp(m).then_with(|| a.cmp(b))
+    }
+}
+
+impl<K: Ord> PartialOrd for Ranked<K> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<K: Ord> PartialEq for Ranked<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl<K: Ord> Eq for Ranked<K> {}
 
 /// The `k` first by count (descending), then key, in one pass that keeps the
 /// best `k` so far in a heap: most entries are turned away by one comparison
 /// with the worst kept (a group's captions may all tie at 1, half a million
 /// of them; a selection over them compared each two or three times).
-fn top_k<K: Ord>(counts: Vec<(K, usize)>, k: usize) -> Vec<(K, usize)> {
-    /// Ordered best first, so the heap's greatest is the worst kept.
-    struct Ranked<K>((K, usize));
-    impl<K: Ord> Ord for Ranked<K> {
-        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-            let ((a, m), (b, n)) = (&self.0, &other.0);
-            n.cmp(m).then_with(|| a.cmp(b))
-        }
-    }
-    impl<K: Ord> PartialOrd for Ranked<K> {
-        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-            Some(self.cmp(other))
-        }
-    }
-    impl<K: Ord> PartialEq for Ranked<K> {
-        fn eq(&self, other: &Self) -> bool {
-            self.cmp(other).is_eq()
-        }
-    }
-    impl<K: Ord> Eq for Ranked<K> {}
+struct TopK<'a, K> {
+    entries: Box<dyn Iterator<Item = (K, usize)> + 'a>,
+    kept: std::collections::BinaryHeap<Ranked<K>>,
+    k: usize,
+}
 
-    let mut kept: std::collections::BinaryHeap<Ranked<K>> =
-        std::collections::BinaryHeap::with_capacity(k.min(counts.len()) + 1);
-    for entry in counts {
-        let entry = Ranked(entry);
-        if kept.len() < k {
-            kept.push(entry);
-        } else if let Some(mut worst) = kept.peek_mut()
-            && entry < *worst
-        {
-            *worst = entry;
+impl<'a, K: Ord> TopK<'a, K> {
+    fn new(entries: impl Iterator<Item = (K, usize)> + 'a, k: usize) -> Self {
+        TopK {
+            entries: Box::new(entries),
+            kept: std::collections::BinaryHeap::with_capacity(k.min(1024) + 1),
+            k,
         }
     }
-    kept.into_sorted_vec().into_iter().map(|r| r.0).collect()
+
+    fn step(&mut self, n: usize) -> bool {
+        let mut taken = 0;
+        for entry in self.entries.by_ref().take(n) {
+            taken += 1;
+            let entry = Ranked(entry);
+            if self.kept.len() < self.k {
+                self.kept.push(entry);
+            } else if let Some(mut worst) = self.kept.peek_mut()
+                && entry < *worst
+            {
+                *worst = entry;
+            }
+        }
+        taken < n
+    }
+
+    fn finish(mut self) -> Vec<(K, usize)> {
+        while !self.step(usize::MAX) {}
+        self.kept
+            .into_sorted_vec()
+            .into_iter()
+            .map(|r| r.0)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+fn top_k<K: Ord + 'static>(counts: Vec<(K, usize)>, k: usize) -> Vec<(K, usize)> {
+    TopK::new(counts.into_iter(), k).finish()
 }
 
 /// How many distinct values `rows` hold (nulls left out), counting no further than `limit`.
@@ -429,6 +527,9 @@ const SUMMARY_BINS: usize = 20;
 /// `add` every chunk of the rows, then `bin` every chunk again (the
 /// histogram needs the range first), then `finish`. Chunks in order give
 /// exactly `summarize`'s answer (sums are added in the same order).
+/// Values a column summary lists.
+const SUMMARY_TOP: usize = 10;
+
 pub struct SummaryBuilder<'a> {
     col: &'a Column,
     numeric: bool,
@@ -442,6 +543,8 @@ pub struct SummaryBuilder<'a> {
     range: FiniteRange,
     counts: Vec<u64>,
     top: Option<ValueCounter<'a>>,
+    /// The counted values being ranked (`rank`), after both passes.
+    ranking: Option<Ranking<'a>>,
 }
 
 impl<'a> SummaryBuilder<'a> {
@@ -461,6 +564,7 @@ impl<'a> SummaryBuilder<'a> {
             range: FiniteRange::EMPTY,
             counts: Vec::new(),
             top,
+            ranking: None,
         }
     }
 
@@ -504,6 +608,15 @@ impl<'a> SummaryBuilder<'a> {
         self.range.count(numbers(self.col, rows), &mut self.counts);
     }
 
+    /// After both passes: ranks up to `n` more distinct values for the top
+    /// values list; true once all are (`finish` ranks whatever is left).
+    pub fn rank(&mut self, n: usize) -> bool {
+        if let Some(counter) = self.top.take() {
+            self.ranking = Some(counter.ranking(SUMMARY_TOP));
+        }
+        self.ranking.as_mut().is_none_or(|r| r.step(n))
+    }
+
     pub fn finish(self) -> ColumnSummary {
         let counts = if self.counts.is_empty() {
             vec![0; SUMMARY_BINS]
@@ -521,7 +634,11 @@ impl<'a> SummaryBuilder<'a> {
             max: self.max,
             mean: (self.numbers > 0).then(|| self.sum / self.numbers as f64),
             histogram,
-            top: self.top.map_or_else(Vec::new, |t| t.top(10)),
+            top: match (self.ranking, self.top) {
+                (Some(ranking), _) => ranking.finish(),
+                (None, Some(counter)) => counter.top(SUMMARY_TOP),
+                (None, None) => Vec::new(),
+            },
         }
     }
 }
@@ -544,6 +661,31 @@ mod tests {
             all.truncate(k);
             proptest::prop_assert_eq!(top_k(counts, k), all);
         }
+    }
+
+    /// Integers tie by their text, as every other value does.
+    #[test]
+    fn integers_tie_by_their_text() {
+        let values = [9i64, 10, 100, -5, i64::MIN, 0, 9];
+        let col = Column::new(
+            "n",
+            None,
+            ColumnData::Int {
+                values: values.to_vec(),
+                valid: crate::bitmap::Bitmap::filled(values.len(), true),
+            },
+        );
+        let rows: Vec<u32> = (0..values.len() as u32).collect();
+        let mut want: Vec<String> = values[..6].iter().map(i64::to_string).collect();
+        want.sort();
+        want.retain(|v| v != "9");
+        want.insert(0, "9".into());
+        let got: Vec<String> = top_values(&col, &rows, 10)
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(top_values(&col, &rows, 1), [("9".to_string(), 2)]);
     }
 
     /// A mostly distinct column counted in chunks, with the rows announced,

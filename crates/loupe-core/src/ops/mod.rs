@@ -9,8 +9,8 @@ mod keys;
 mod sort;
 
 pub use aggregate::{
-    Agg, ColumnSummary, Histogram, SummaryBuilder, ValueCounter, aggregate, distinct_up_to,
-    histogram, summarize, top_values,
+    Agg, ColumnSummary, Histogram, RANK_STEP, Ranking, SummaryBuilder, ValueCounter, aggregate,
+    distinct_up_to, histogram, summarize, top_values,
 };
 pub use confusion::{Confusion, confusion};
 pub use group::{GroupIds, Grouping, group_ids, group_rows};
