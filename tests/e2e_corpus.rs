@@ -11,6 +11,17 @@ use support::{BROWSER, Session, repo};
 
 #[tokio::test]
 async fn every_bad_input_ends_in_a_clear_state() {
+    run_corpus("").await;
+}
+
+/// The same corpus with every W&B table parsed by the loading worker (as
+/// tables over 16 MB are): the same end states and the same problems named.
+#[tokio::test]
+async fn every_bad_input_parsed_by_the_worker_ends_in_the_same_state() {
+    run_corpus("&json_worker_mb=0").await;
+}
+
+async fn run_corpus(extra: &str) {
     let _one = BROWSER.lock().await;
     let s = Session::start().await;
     let cases: Vec<Json> = serde_json::from_slice(
@@ -31,7 +42,7 @@ async fn every_bad_input_ends_in_a_clear_state() {
             ),
             None => format!("testdata/corpus/{file}"),
         };
-        let state = s.open(&format!("?table={table}{query}")).await;
+        let state = s.open(&format!("?table={table}{query}{extra}")).await;
         let problem = if state != want {
             let alert = s
                 .js("const a = document.querySelector('[role=alert]'); return a ? a.innerText : ''")
@@ -80,8 +91,15 @@ async fn every_bad_input_ends_in_a_clear_state() {
             .or_else(|| (canary != Json::Bool(true)).then(|| "the canary script ran".to_string()))
             .or_else(|| (errors != "0").then(|| format!("{errors} uncaught page errors")));
         if let Some(p) = problem {
-            failures.push(format!("{file}: {p}"));
+            failures.push(format!("{file}{extra}: {p}"));
         }
+    }
+    if !extra.is_empty() {
+        let log = s.log.lock().expect("log").clone();
+        assert!(
+            log.iter().any(|(path, _)| path.contains("loupe_worker")),
+            "no table was handed to the loading worker"
+        );
     }
     assert!(
         failures.is_empty(),

@@ -64,8 +64,11 @@ pub async fn open(
 ) -> Result<(), String> {
     match format {
         FileFormat::Parquet => open_parquet(url, budget, in_view, sink).await,
-        FileFormat::WandbJson => open_json(url, budget, sink).await,
-        FileFormat::Arrow => open_arrow(url, budget, sink).await,
+        FileFormat::WandbJson => {
+            let reader = WandbTablePieces(loupe_core::StreamingTableReader::new());
+            open_in_pieces(url, budget, reader, sink).await
+        }
+        FileFormat::Arrow => open_in_pieces(url, budget, ArrowIncremental::new(), sink).await,
     }
 }
 
@@ -114,16 +117,83 @@ async fn open_whole(url: &str, budget: u64, sink: &impl Sink) -> Result<(), Stri
     read_whole(bytes, sink)
 }
 
-/// Arrow IPC, decoded batch by batch while the body downloads (a stream; a
-/// file, whose schema is in its footer, is read when the last byte arrives).
-/// Pieces go to the app as they fill up, after a row count estimated from the
-/// first rows and `Content-Length`, so the app makes room once.
-async fn open_arrow(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
-    let mut reader = ArrowIncremental::new();
+/// A reader that takes a body chunk by chunk and hands its rows out in pieces.
+trait PieceReader {
+    fn push(&mut self, chunk: &[u8]) -> Result<(), String>;
+    /// Rows read so far (handed out or not).
+    fn rows(&self) -> usize;
+    /// The rows read since the last piece.
+    fn take(&mut self) -> Result<Option<Table>, String>;
+    /// The rows left once the body has ended.
+    fn finish(self) -> Result<Table, String>;
+    /// Rows before the first piece goes (the grid fills as soon as it arrives).
+    const FIRST_PIECE_ROWS: usize;
+}
+
+/// Arrow IPC, decoded batch by batch while the body downloads (a file, whose
+/// schema is in its footer, is read when the last byte arrives).
+impl PieceReader for ArrowIncremental {
+    fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
+        ArrowIncremental::push(self, chunk).map_err(|e| e.to_string())
+    }
+    fn rows(&self) -> usize {
+        ArrowIncremental::rows(self)
+    }
+    fn take(&mut self) -> Result<Option<Table>, String> {
+        ArrowIncremental::take(self).map_err(|e| e.to_string())
+    }
+    fn finish(self) -> Result<Table, String> {
+        ArrowIncremental::finish(self).map_err(|e| e.to_string())
+    }
+    const FIRST_PIECE_ROWS: usize = PART_ROWS;
+}
+
+/// A W&B table file parsed as it downloads (core `StreamingTableReader`, the
+/// reader the page uses for small files); a first small piece, so the grid
+/// fills early.
+struct WandbTablePieces(loupe_core::StreamingTableReader);
+
+impl PieceReader for WandbTablePieces {
+    fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
+        self.0.push(chunk).map_err(|e| e.to_string())?;
+        match self.0.type_tag().filter(|t| *t != "table") {
+            Some(kind) => Err(format!("it is a `{kind}` file, not a table")),
+            None => Ok(()),
+        }
+    }
+    fn rows(&self) -> usize {
+        self.0.rows_read()
+    }
+    fn take(&mut self) -> Result<Option<Table>, String> {
+        let piece = self.0.take_piece().transpose().map_err(|e| e.to_string())?;
+        if piece.is_some() {
+            // The next piece's columns start empty: room for all of it at once.
+            self.0.reserve_rows(PART_ROWS);
+        }
+        Ok(piece)
+    }
+    fn finish(self) -> Result<Table, String> {
+        self.0.finish().map_err(|e| e.to_string())
+    }
+    const FIRST_PIECE_ROWS: usize = PREVIEW_ROWS;
+}
+
+/// Streams `url` through `reader`, sending pieces to the app as they fill up,
+/// after a row count estimated from the first rows and `Content-Length`, so
+/// the app makes room once.
+async fn open_in_pieces<R: PieceReader>(
+    url: &str,
+    budget: u64,
+    mut reader: R,
+    sink: &impl Sink,
+) -> Result<(), String> {
     let mut announced = false;
     let mut sent = 0usize;
     read_within_budget(url, budget, |chunk, received, total| {
-        reader.push(chunk).map_err(|e| e.to_string())?;
+        if sink.cancelled() {
+            return Err("cancelled".into());
+        }
+        reader.push(chunk)?;
         let rows = reader.rows();
         if !announced
             && rows > 0
@@ -132,67 +202,24 @@ async fn open_arrow(url: &str, budget: u64, sink: &impl Sink) -> Result<(), Stri
             announced = true;
             sink.expect_rows(estimate_rows(rows, received, t) as u64);
         }
-        if rows - sent >= PART_ROWS
-            && let Some(piece) = reader.take().map_err(|e| e.to_string())?
-        {
-            sent += piece.row_count();
-            send_pieces(&piece, sink);
-        }
-        sink.progress(received, total, rows as u64);
-        Ok(())
-    })
-    .await?;
-    let rest = reader.finish().map_err(|e| e.to_string())?;
-    if sent == 0 {
-        // A file (read whole just now), or a stream smaller than one piece.
-        send_in_parts(&rest, sink);
-        return Ok(());
-    }
-    if rest.row_count() > 0 {
-        send_pieces(&rest, sink);
-    }
-    Ok(())
-}
-
-/// A W&B table file parsed as it downloads (core `StreamingTableReader`,
-/// the reader the page uses for small files), its rows handed out in pieces:
-/// a first small one, so the grid fills early, then `PART_ROWS` at a time.
-async fn open_json(url: &str, budget: u64, sink: &impl Sink) -> Result<(), String> {
-    let mut reader = loupe_core::StreamingTableReader::new();
-    let mut announced = false;
-    let mut sent = 0usize;
-    read_within_budget(url, budget, |chunk, received, total| {
-        if sink.cancelled() {
-            return Err("cancelled".into());
-        }
-        reader.push(chunk).map_err(|e| e.to_string())?;
-        if let Some(kind) = reader.type_tag().filter(|t| *t != "table") {
-            return Err(format!("it is a `{kind}` file, not a table"));
-        }
-        let rows = reader.rows_read();
-        if !announced
-            && rows > 0
-            && let Some(t) = total
-        {
-            announced = true;
-            sink.expect_rows(estimate_rows(rows, received, t) as u64);
-        }
-        let piece_rows = if sent == 0 { PREVIEW_ROWS } else { PART_ROWS };
+        let piece_rows = if sent == 0 {
+            R::FIRST_PIECE_ROWS
+        } else {
+            PART_ROWS
+        };
         if rows - sent >= piece_rows
-            && let Some(piece) = reader.take_piece()
+            && let Some(piece) = reader.take()?
         {
-            let piece = piece.map_err(|e| e.to_string())?;
             sent += piece.row_count();
             send_pieces(&piece, sink);
-            // The next piece's columns start empty: room for all of it at once.
-            reader.reserve_rows(PART_ROWS);
         }
         sink.progress(received, total, rows as u64);
         Ok(())
     })
     .await?;
-    let rest = reader.finish().map_err(|e| e.to_string())?;
+    let rest = reader.finish()?;
     if sent == 0 {
+        // A whole Arrow file (read just now), or fewer rows than one piece.
         send_in_parts(&rest, sink);
     } else if rest.row_count() > 0 {
         send_pieces(&rest, sink);
