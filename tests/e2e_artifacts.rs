@@ -340,3 +340,29 @@ async fn versions_are_compared_from_the_artifact_browser_and_the_key_can_change(
     let headers = s.js("return [...document.querySelectorAll('[role=columnheader]')].map(h => h.innerText.trim()).slice(0, 2)").await;
     assert_eq!(headers, serde_json::json!(["row", "versions"]));
 }
+
+/// Served gzip-encoded (a CDN's `Content-Encoding`), a table's body is longer
+/// than its `Content-Length`: it opens whole and matches its manifest size,
+/// whether the page or the loading worker parses it.
+#[tokio::test]
+async fn a_gzip_encoded_artifact_opens_on_the_page_and_in_the_worker() {
+    let digits = std::fs::read(support::repo().join("public/demo/digits/v0/digits.table.json"))
+        .expect("demo digits");
+    let rows = loupe_core::read_table(&digits).expect("table").row_count();
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    for extra in ["", "&json_worker_mb=0"] {
+        let url = format!("?table=/demo-gzip/digits/v0/digits.table.json{extra}");
+        let state = s.open(&url).await;
+        let alert = s
+            .js("const a = document.querySelector('[role=alert]'); return a ? a.innerText : ''")
+            .await;
+        assert_eq!(state, "ready", "{url}: {alert}");
+        s.wait_rows(rows, &url).await;
+    }
+    let log = s.log.lock().expect("log").clone();
+    assert!(
+        log.iter().any(|(path, _)| path.contains("loupe_worker")),
+        "{log:?}"
+    );
+}

@@ -60,6 +60,8 @@ pub fn serve_logged() -> (String, RequestLog) {
             Mount::new("/testdata/corpus/@slow/", repo().join("tests/data/corpus"))
                 .with_fault(Fault::Slow),
             Mount::new("/testdata/", repo().join("tests/data")),
+            // The demo artifacts gzip-encoded, as a CDN serves JSON.
+            Mount::new("/demo-gzip/", repo().join("public/demo")).with_fault(Fault::Gzip),
             Mount::new(
                 "/fixtures/",
                 repo().join("crates/loupe-core/tests/fixtures"),

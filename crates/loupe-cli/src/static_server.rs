@@ -24,6 +24,9 @@ pub enum Fault {
     Drop,
     /// Sends the body in 16 KiB pieces, 40 ms apart.
     Slow,
+    /// Sends the body gzip-compressed (`Content-Encoding: gzip`, so
+    /// `Content-Length` counts the compressed bytes), as CDNs serve JSON.
+    Gzip,
 }
 
 impl Mount {
@@ -165,6 +168,19 @@ fn handle(mut stream: TcpStream, mounts: &[Mount], log: &RequestLog) -> std::io:
             let mut body = Vec::new();
             std::fs::File::open(&f)?.read_to_end(&mut body)?;
             let total = body.len() as u64;
+            if fault == Fault::Gzip {
+                let mut encoder =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                encoder.write_all(&body)?;
+                let gz = encoder.finish()?;
+                write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                    content_type(&f),
+                    gz.len()
+                )?;
+                return stream.write_all(&gz);
+            }
             let (status, extra) = match range.as_deref().and_then(|r| byte_range(r, total)) {
                 Some(Ok((start, end))) => {
                     body = body[start as usize..end as usize].to_vec();
@@ -202,7 +218,7 @@ fn handle(mut stream: TcpStream, mounts: &[Mount], log: &RequestLog) -> std::io:
                     }
                     Ok(())
                 }
-                Fault::None | Fault::Status(_) => stream.write_all(&body),
+                Fault::None | Fault::Status(_) | Fault::Gzip => stream.write_all(&body),
             }
         }
         None => {

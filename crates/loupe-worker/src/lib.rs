@@ -80,14 +80,9 @@ struct Post {
 /// page's progress bar, and a body arrives in hundreds of chunks.
 const PROGRESS_EVERY_MS: f64 = 50.0;
 
-impl open::Sink for Post {
-    fn progress(&self, received: u64, total: Option<u64>, rows: u64) {
-        let now = js_sys::Date::now();
-        // The last one always goes: the app checks the final byte count.
-        if now - self.last_progress.get() < PROGRESS_EVERY_MS && Some(received) != total {
-            return;
-        }
-        self.last_progress.set(now);
+impl Post {
+    fn post_progress(&self, received: u64, total: Option<u64>, rows: u64) {
+        self.last_progress.set(js_sys::Date::now());
         post(&message(
             "progress",
             self.id,
@@ -100,6 +95,21 @@ impl open::Sink for Post {
                 ("rows", JsValue::from_f64(rows as f64)),
             ],
         ));
+    }
+}
+
+impl open::Sink for Post {
+    fn progress(&self, received: u64, total: Option<u64>, rows: u64) {
+        let now = js_sys::Date::now();
+        if now - self.last_progress.get() >= PROGRESS_EVERY_MS || Some(received) == total {
+            self.post_progress(received, total, rows);
+        }
+    }
+
+    /// Never skipped: with a gzip-encoded body the byte count never equals
+    /// `Content-Length`, and the app checks the final count.
+    fn body_done(&self, received: u64, total: Option<u64>, rows: u64) {
+        self.post_progress(received, total, rows);
     }
 
     fn part(&self, table: &Table) {

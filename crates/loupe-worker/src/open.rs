@@ -14,8 +14,14 @@ use crate::http;
 
 /// Where the pieces go (the app, through `postMessage`).
 pub trait Sink {
-    /// Bytes fetched so far of `total`, and rows decoded so far.
+    /// Bytes fetched so far of `total`, and rows decoded so far (a sink may
+    /// pass some on only).
     fn progress(&self, received: u64, total: Option<u64>, rows: u64);
+    /// The body's last byte is in: the counts the app checks (a W&B table's
+    /// size against its manifest entry), always passed on.
+    fn body_done(&self, received: u64, total: Option<u64>, rows: u64) {
+        self.progress(received, total, rows);
+    }
     /// A decoded piece of the table, in order.
     fn part(&self, table: &Table);
     /// The first rows of the columns in view, to show before the first piece.
@@ -189,7 +195,9 @@ async fn open_in_pieces<R: PieceReader>(
 ) -> Result<(), String> {
     let mut announced = false;
     let mut sent = 0usize;
+    let mut last = (0, None);
     read_within_budget(url, budget, |chunk, received, total| {
+        last = (received, total);
         if sink.cancelled() {
             return Err("cancelled".into());
         }
@@ -217,6 +225,7 @@ async fn open_in_pieces<R: PieceReader>(
         Ok(())
     })
     .await?;
+    sink.body_done(last.0, last.1, reader.rows() as u64);
     let rest = reader.finish()?;
     if sent == 0 {
         // A whole Arrow file (read just now), or fewer rows than one piece.
