@@ -485,8 +485,9 @@ async fn load_url_once(
     }
     let mut received_bytes = 0u64;
     let worker_bytes = crate::columnar::json_worker_bytes();
-    // Set when the header shows a table larger than `worker_bytes`: the
-    // download stops here and the loading worker reads it instead.
+    // Set when the header shows a table larger than `worker_bytes` (by its
+    // `Content-Length`: compressed, when the server gzips): the download stops
+    // here and the loading worker reads it instead.
     let mut handoff = false;
     let mut reader = StreamingTableReader::new();
     // Bytes kept until the `_type` is known, then only for non-table documents.
@@ -604,8 +605,8 @@ async fn load_url_once(
 /// Why a page download stopped when the loading worker takes over.
 const HANDOFF: &str = "read by the loading worker";
 
-/// A large W&B table read by the loading worker (`open_json` there): the
-/// parse runs off the main thread, which only appends the pieces it sends.
+/// A large W&B table read by the loading worker (`WandbTablePieces` there):
+/// the parse runs off the main thread, which only appends the pieces it sends.
 async fn load_json_in_worker(
     url: &str,
     ctx: &Ctx<'_>,
