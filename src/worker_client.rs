@@ -31,7 +31,8 @@ pub enum Event {
     Preview(Vec<u8>),
     /// Rows the whole table will have.
     Size(u64),
-    Done,
+    /// The request is answered; the worker's wasm memory (bytes, when it says).
+    Done(u64),
     Error(String),
 }
 
@@ -136,7 +137,7 @@ fn on_message(client: &SharedClient, event: MessageEvent) {
         "part" => Event::Part(Uint8Array::new(&get(&data, "frame")).to_vec()),
         "preview" => Event::Preview(Uint8Array::new(&get(&data, "frame")).to_vec()),
         "size" => Event::Size(get(&data, "rows").as_f64().unwrap_or(0.0) as u64),
-        "done" => Event::Done,
+        "done" => Event::Done(get(&data, "memory").as_f64().unwrap_or(0.0) as u64),
         "error" => Event::Error(
             get(&data, "message")
                 .as_string()

@@ -382,6 +382,36 @@ async fn partitions_beyond_the_memory_budget_page_and_evicted_parts_are_read_aga
     );
 }
 
+/// Wasm memory never shrinks, so a loading worker that grew past
+/// `&worker_memory_mb=` is ended after its load and the next load starts a
+/// fresh one (here each part of a paged dataset); under the limit one worker
+/// reads every part.
+#[tokio::test]
+async fn a_grown_loading_worker_is_ended_after_its_load() {
+    let table = paged_dataset("paged-memory");
+    let _one = BROWSER.lock().await;
+    for (limit, starts) in [("&worker_memory_mb=0", 3), ("", 1)] {
+        let s = Session::start().await;
+        let url = format!("{table}{limit}");
+        assert_eq!(s.open(&url).await, "ready", "{url}");
+        let parts = |p: &str| {
+            format!("document.querySelector('.partition-pager')?.dataset.parts === '{p}'")
+        };
+        s.wait_for(&parts("0-2"), "parts 0-2").await;
+        s.js("document.querySelector('button.parts-next').click(); return 0")
+            .await;
+        s.wait_for(&parts("1-3"), "parts 1-3").await;
+        let fetched = s
+            .log
+            .lock()
+            .expect("log")
+            .iter()
+            .filter(|(path, _)| path.ends_with("loupe_worker_bg.wasm"))
+            .count();
+        assert_eq!(fetched, starts, "{url}: worker started {fetched} times");
+    }
+}
+
 /// "filter all parts" on a paged table (`&scan=1`): every part is read and
 /// filtered in turn, and the matches of all four show with their row over all parts.
 #[tokio::test]

@@ -12,7 +12,8 @@
 //! (a Parquet file's first row group in just its first `in_view` columns,
 //! fetched before the rest), `{kind: "size", id, rows}`
 //! (the rows the whole table will have, before its pieces), and finally
-//! `{kind: "done", id}` or `{kind: "error", id, message}`.
+//! `{kind: "done", id, memory}` (the worker's wasm memory in bytes) or
+//! `{kind: "error", id, message}`.
 //!
 //! Queries (`query.rs`; the page runs a second instance of this worker for
 //! them): `{kind: "columns", key, rows, frame, more}` adds a column (frames
@@ -133,6 +134,18 @@ impl open::Sink for Post {
     }
 }
 
+/// The size of this worker's wasm memory, which never shrinks: what a large
+/// load left it holding (the app ends a worker that grew large).
+fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0.0, |m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0.0, |b| f64::from(b.byte_length()))
+        })
+}
+
 fn field_f64(data: &JsValue, key: &str) -> Option<f64> {
     Reflect::get(data, &key.into()).ok()?.as_f64()
 }
@@ -165,7 +178,7 @@ fn on_message(event: MessageEvent) {
                     last_progress: std::cell::Cell::new(f64::NEG_INFINITY),
                 };
                 let done = match open::open(&url, format, budget, in_view, &sink).await {
-                    Ok(()) => message("done", id, &[]),
+                    Ok(()) => message("done", id, &[("memory", memory_bytes().into())]),
                     Err(e) => message("error", id, &[("message", e.into())]),
                 };
                 CANCELLED.with(|c| c.borrow_mut().remove(&id));
