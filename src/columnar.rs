@@ -14,7 +14,7 @@ use loupe_core::Table;
 use wasm_bindgen::prelude::*;
 
 use crate::loader::Progress;
-use crate::worker_client::{Client, Event, Next, SharedClient, deliver, end, post};
+use crate::worker_client::{Client, Event, Next, SharedClient, deliver, post, retire};
 
 thread_local! {
     static CLIENT: SharedClient = SharedClient::default();
@@ -35,24 +35,26 @@ pub fn json_worker_bytes() -> u64 {
     (mb * f64::from(1 << 20)) as u64
 }
 
-/// A loading worker whose wasm memory grew past this many MB is ended once
+/// A loading worker whose wasm memory grew past this many MB is let go once
 /// no load waits on it, unless the URL says otherwise (`&worker_memory_mb=`).
 const DEFAULT_KEEP_WORKER_MB: f64 = 256.0;
 
 /// Wasm memory never shrinks: after a large load (a 5M-row Arrow file is one
 /// 400 MB record batch, decoded whole) the worker would hold its peak for the
-/// rest of the session. Ending it gives that back; the next load starts a
-/// fresh one (its module is cached, ~100 ms).
-fn end_if_grown(client: &SharedClient, memory: u64) {
+/// rest of the session. Letting it go gives that back; the next load starts a
+/// fresh one (its module is cached, ~100 ms). Done in a later task than the
+/// one that shows the table.
+fn retire_if_grown(client: &SharedClient, memory: u64) {
     let keep_mb = crate::url_state::search_param("worker_memory_mb")
         .and_then(|v| v.parse::<f64>().ok())
         .filter(|mb| *mb >= 0.0)
         .unwrap_or(DEFAULT_KEEP_WORKER_MB);
-    if memory as f64 > keep_mb * f64::from(1 << 20) && Client::waiting(client).is_empty() {
-        end(
-            client,
-            "the loading worker was ended to give back its memory",
-        );
+    if memory as f64 > keep_mb * f64::from(1 << 20) {
+        let client = client.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            crate::fetch::yield_to_browser().await;
+            retire(&client);
+        });
     }
 }
 
@@ -192,7 +194,7 @@ pub async fn load(
             Event::Done(memory) => {
                 guard.finished = true;
                 drop(guard);
-                end_if_grown(&client, memory);
+                retire_if_grown(&client, memory);
                 return Ok(table.unwrap_or_default());
             }
             Event::Error(message) if message == crate::fetch::CANCELLED => {

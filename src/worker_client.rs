@@ -168,6 +168,25 @@ pub fn end(client: &SharedClient, message: &str) {
     }
 }
 
+/// Lets the worker go once no request waits on it: it is asked to close itself
+/// (its teardown, and the release of its memory, happen on its own thread,
+/// not in a task of the page), and the next request starts a new one.
+pub fn retire(client: &SharedClient) {
+    let worker = {
+        let mut c = client.borrow_mut();
+        if !c.routes.is_empty() || !c.ready {
+            return;
+        }
+        c.ready = false;
+        c.worker.take()
+    };
+    if let Some(w) = worker {
+        let m = Object::new();
+        let _ = Reflect::set(&m, &"kind".into(), &"close".into());
+        let _ = w.post_message(&m);
+    }
+}
+
 /// The worker failed to start (missing files, a blocked script): every request waiting on it fails.
 fn on_error(client: &SharedClient, message: String) {
     end(

@@ -4,7 +4,8 @@
 //! parsing ever touch the page's main thread or its first download.
 //!
 //! Messages, app → worker: `{kind: "open", id, url, format, budget, in_view}`
-//! (`format`: "parquet", "arrow" or "json"),
+//! (`format`: "parquet", "arrow" or "json"), `{kind: "close"}` (the app lets
+//! a worker that grew large go),
 //! `{kind: "cancel", id}`. Worker → app: `{kind: "ready"}`, then per load
 //! `{kind: "progress", id, received, total, rows}`, `{kind: "part", id, frame}`
 //! (a `loupe_core::frame` in a transferred `ArrayBuffer`; the first part of a
@@ -224,6 +225,11 @@ fn on_message(event: MessageEvent) {
             }
         }
         Some("forget") => query::forget(field_f64(&data, "key").unwrap_or(0.0) as u32),
+        Some("close") => {
+            if let Some(s) = scope() {
+                s.close();
+            }
+        }
         _ => {}
     }
 }
