@@ -360,9 +360,5 @@ async fn a_gzip_encoded_artifact_opens_on_the_page_and_in_the_worker() {
         assert_eq!(state, "ready", "{url}: {alert}");
         s.wait_rows(rows, &url).await;
     }
-    let log = s.log.lock().expect("log").clone();
-    assert!(
-        log.iter().any(|(path, _)| path.contains("loupe_worker")),
-        "{log:?}"
-    );
+    assert!(s.worker_starts() > 0, "the worker parsed the table");
 }

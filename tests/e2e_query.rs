@@ -6,7 +6,7 @@ mod support;
 
 use loupe_core::{Query, Table, read_table, run};
 use serde_json::Value as Json;
-use support::{BROWSER, Session, repo};
+use support::{BROWSER, Session, repo, url_query};
 
 const V1: &str = "demo/digit-predictions/v1/predictions.table.json";
 
@@ -354,16 +354,6 @@ async fn first_row_numbers(s: &Session, n: usize) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn url_query(params: &[(&str, &str)]) -> String {
-    params
-        .iter()
-        .map(|(k, v)| {
-            let v: String = v.bytes().map(|b| format!("%{b:02X}")).collect();
-            format!("&{k}={v}")
-        })
-        .collect()
 }
 
 /// `&worker_rows=1` makes the demo table "large": its queries run in the

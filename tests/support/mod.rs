@@ -190,6 +190,16 @@ impl Session {
         }
     }
 
+    /// How many times this session's pages started a worker (fetched its wasm module).
+    pub fn worker_starts(&self) -> usize {
+        self.log
+            .lock()
+            .expect("request log")
+            .iter()
+            .filter(|(path, _)| path.ends_with("loupe_worker_bg.wasm"))
+            .count()
+    }
+
     /// Waits until the grid shows `rows` rows (its `aria-rowcount` counts the header too).
     pub async fn wait_rows(&self, rows: usize, what: &str) {
         self.wait_for(
@@ -288,4 +298,40 @@ impl Session {
             let _ = std::fs::write(repo().join(format!("target/e2e-{name}.png")), png);
         }
     }
+}
+
+/// `&name=value` for each parameter, every byte of the value percent-encoded.
+pub fn url_query(params: &[(&str, &str)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| {
+            let v: String = v.bytes().map(|b| format!("%{b:02X}")).collect();
+            format!("&{k}={v}")
+        })
+        .collect()
+}
+
+/// `n` prediction rows; labels cycle through `labels`; every 9th score is null.
+pub fn predictions(n: usize, labels: &[&str], first_id: usize) -> loupe_core::Table {
+    let mut json = String::from(
+        r#"{"_type": "table", "columns": ["id", "label", "score", "caption", "image"], "data": ["#,
+    );
+    for r in 0..n {
+        if r > 0 {
+            json.push_str(", ");
+        }
+        let score = if r % 9 == 0 {
+            "null".to_string()
+        } else {
+            format!("{}", (r % 100) as f64 / 100.0)
+        };
+        json.push_str(&format!(
+            r#"[{}, "{}", {score}, "row {r} of {n}", {{"_type": "image-file", "path": "media/images/{}.png", "width": 8, "height": 8}}]"#,
+            first_id + r,
+            labels[r % labels.len()],
+            r % 4
+        ));
+    }
+    json.push_str("]}");
+    loupe_core::read_table(json.as_bytes()).expect("generated table parses")
 }

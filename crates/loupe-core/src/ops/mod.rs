@@ -7,16 +7,17 @@ mod group;
 mod join;
 mod keys;
 mod sort;
+mod top_values;
 
 pub use aggregate::{
-    Agg, ColumnSummary, Histogram, RANK_STEP, Ranking, SummaryBuilder, ValueCounter, aggregate,
-    distinct_up_to, histogram, summarize, top_values,
+    Agg, ColumnSummary, Histogram, SummaryBuilder, aggregate, distinct_up_to, histogram, summarize,
 };
 pub use confusion::{Confusion, confusion};
 pub use group::{GroupIds, Grouping, group_ids, group_rows};
 pub use join::{JoinError, JoinKind, join, join_key};
 pub use keys::{KeyValue, Keys, column_keys};
 pub use sort::{sort_rows, top_rows};
+pub use top_values::{RANK_STEP, Ranking, ValueCounter, top_values};
 
 use crate::column::ColumnData;
 use crate::expr::Vector;

@@ -1,0 +1,248 @@
+//! End-to-end: partitioned tables. A dataset larger than the memory budget
+//! pages part by part (evicted parts are read again), "filter all parts" scans
+//! every part, a Parquet dataset written by DuckDB opens as one table, and a
+//! loading worker that grew large is let go between loads.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use support::{BROWSER, Session, generated, predictions};
+
+/// Rows per part of the paged datasets.
+const PART_ROWS: usize = 20_000;
+
+/// A 4-part Parquet dataset in `generated/<name>` (ids count over all parts,
+/// labels alternate cat/dog), opened with room for two and a half parts.
+fn paged_dataset(name: &str) -> String {
+    let dir = generated().join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("parts")).expect("parts folder");
+    let mut part_bytes = 0;
+    for p in 0..4 {
+        let table = predictions(PART_ROWS, &["cat", "dog"], p * PART_ROWS);
+        part_bytes = table.slice(0, PART_ROWS).heap_bytes();
+        let bytes = loupe_columnar::parquet_write::write_parquet(&table).expect("parquet");
+        std::fs::write(dir.join(format!("parts/part-{p}.parquet")), bytes).expect("write part");
+    }
+    loupe_cli::dataset::run(&dir, "parts", "predictions", "dataset").expect("loupe dataset");
+    let memory_mb = 2.5 * part_bytes as f64 / f64::from(1 << 20);
+    format!("?table=/generated/{name}/predictions.partitioned-table.json&memory_mb={memory_mb}")
+}
+
+/// A partitioned dataset larger than the memory budget (`&memory_mb=`) pages:
+/// two of its four parts fit, "later rows" reads the next part and evicts the
+/// first, and going back reads an evicted part again.
+#[tokio::test]
+async fn partitions_beyond_the_memory_budget_page_and_evicted_parts_are_read_again() {
+    let table = paged_dataset("paged");
+    let rows = PART_ROWS;
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open(&table).await, "ready");
+    // `parts` in memory, the view opened at row `top` (over all parts).
+    let window = async |parts: &str, top: usize| {
+        s.wait_for(
+            &format!("document.querySelector('.partition-pager')?.dataset.parts === '{parts}'"),
+            &format!("parts {parts} in memory"),
+        )
+        .await;
+        s.wait_rows(2 * rows, "two parts").await;
+        // The first row drawn (a few rows of overscan above the top one): row
+        // numbers and ids both count over all parts.
+        let first = s
+            .js("const r = [...document.querySelectorAll('[role=grid] [role=row]')].find(r => Number(r.getAttribute('aria-rowindex')) >= 2); \
+                 return [Number(r.children[0].innerText), Number(r.children[1].innerText)]")
+            .await;
+        let (label, id) = (
+            first[0].as_u64().unwrap_or(0),
+            first[1].as_u64().unwrap_or(1),
+        );
+        assert_eq!(label, id, "parts {parts}: {first}");
+        assert!(
+            (top.saturating_sub(10) as u64..=top as u64).contains(&label),
+            "parts {parts}: the view opens at row {label}, not near {top}"
+        );
+    };
+    window("0-2", 0).await;
+    let pager = s
+        .js("return document.querySelector('.parts-summary').innerText")
+        .await;
+    assert!(
+        pager
+            .as_str()
+            .unwrap_or_default()
+            .contains("parts 1–2 of 4"),
+        "{pager}"
+    );
+    // "later rows": part 2 is read, part 0 evicted; the view opens where part 2 begins.
+    s.js("document.querySelector('button.parts-next').click(); return 0")
+        .await;
+    window("1-3", 2 * rows).await;
+    // Scrolling to the last row reads the next part.
+    let scroll = async |to: &str| {
+        s.js(&format!(
+            "const g = document.querySelector('[role=grid]'); g.scrollTop = {to}; return 0"
+        ))
+        .await;
+    };
+    scroll("g.scrollHeight").await;
+    window("2-4", 3 * rows).await;
+    assert_eq!(
+        s.js("return document.querySelector('button.parts-next').disabled")
+            .await,
+        serde_json::json!(true)
+    );
+    // Scrolling back to the first row reads the evicted part 1 again.
+    scroll("0").await;
+    window("1-3", 2 * rows - 20).await;
+    // Part 1 was read twice (evicted, then wanted again); part 3 once.
+    let reads = |part: usize| {
+        s.log
+            .lock()
+            .expect("log")
+            .iter()
+            .filter(|(p, r)| {
+                p.ends_with(&format!("part-{part}.parquet")) && r.as_deref() == Some("bytes=0-3")
+            })
+            .count()
+    };
+    assert_eq!((reads(0), reads(1), reads(2), reads(3)), (1, 2, 1, 1));
+    assert_eq!(
+        s.js("return Number(document.body.dataset.pageErrors || 0)")
+            .await,
+        serde_json::json!(0)
+    );
+}
+
+/// Wasm memory never shrinks, so a loading worker that grew past
+/// `&worker_memory_mb=` is let go once no load waits on it, and the next load
+/// starts a fresh one: the first two parts of a paged dataset are read one
+/// after the other by one worker, the part read later by a new one. Under the
+/// limit one worker reads every part.
+#[tokio::test]
+async fn a_grown_loading_worker_is_let_go_once_idle() {
+    let table = paged_dataset("paged-memory");
+    let _one = BROWSER.lock().await;
+    for (limit, starts) in [("&worker_memory_mb=0", 2), ("", 1)] {
+        let s = Session::start().await;
+        let url = format!("{table}{limit}");
+        assert_eq!(s.open(&url).await, "ready", "{url}");
+        let parts = |p: &str| {
+            format!("document.querySelector('.partition-pager')?.dataset.parts === '{p}'")
+        };
+        s.wait_for(&parts("0-2"), "parts 0-2").await;
+        s.js("document.querySelector('button.parts-next').click(); return 0")
+            .await;
+        s.wait_for(&parts("1-3"), "parts 1-3").await;
+        let fetched = s.worker_starts();
+        assert_eq!(fetched, starts, "{url}: worker started {fetched} times");
+    }
+}
+
+/// "filter all parts" on a paged table (`&scan=1`): every part is read and
+/// filtered in turn, and the matches of all four show with their row over all parts.
+#[tokio::test]
+async fn a_filter_runs_over_every_part_of_a_paged_table() {
+    let table = paged_dataset("paged-scan");
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    // `id % 10 == 0`: 2,000 rows a part.
+    let filtered = format!("{table}&filter=id%20%25%2010%20%3D%3D%200");
+    assert_eq!(s.open(&filtered).await, "ready");
+    s.wait_rows(2 * 2_000, "the matches in memory").await;
+    s.js("document.querySelector('button.parts-scan').click(); return 0")
+        .await;
+    s.wait_for(
+        "location.search.includes('scan=1') && document.querySelector('.partition-pager.scanned') ? 'yes' : ''",
+        "the scan's result",
+    )
+    .await;
+    s.wait_rows(4 * 2_000, "the matches of all four parts")
+        .await;
+    let bar = s
+        .js("return document.querySelector('.partition-pager .parts-summary').innerText")
+        .await;
+    assert!(
+        bar.as_str()
+            .unwrap_or_default()
+            .contains("8000 rows match `id % 10 == 0` in parts 1–4 of 4"),
+        "{bar}"
+    );
+    let headers = s
+        .js("return [...document.querySelectorAll('[role=columnheader]')].slice(0, 2).map(h => h.innerText.split('\\n')[0])")
+        .await;
+    assert_eq!(headers, serde_json::json!(["row", "id"]));
+    // The last match is row 79,990 (id 79,990) of the last part.
+    s.js("const g = document.querySelector('[role=grid]'); g.scrollTop = g.scrollHeight; return 0")
+        .await;
+    s.wait_for(
+        "[...document.querySelectorAll('[role=grid] [role=row]')].some(r => r.children[1] && r.children[1].innerText === '79990' && r.children[2].innerText === '79990')",
+        "the last match, row 79990",
+    )
+    .await;
+}
+
+/// A Python with DuckDB (the worked example's engine), or `None` outside CI.
+fn duckdb_python() -> Option<std::path::PathBuf> {
+    let py = support::repo().join("tools/py/bin/python");
+    let ok = std::process::Command::new(&py)
+        .args(["-c", "import duckdb"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        return Some(py);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must run the DuckDB worked example: `cargo xtask setup` installs duckdb into tools/py"
+    );
+    eprintln!("SKIPPED: no tools/py with duckdb (run `cargo xtask setup`)");
+    None
+}
+
+/// The worked example of the README: DuckDB writes Hive-partitioned Parquet,
+/// `loupe dataset` lists it, and the app opens it as one table whose `split`
+/// column comes from the folder names.
+#[tokio::test]
+async fn duckdb_partitioned_parquet_opens_as_one_table() {
+    let Some(py) = duckdb_python() else { return };
+    let dir = generated().join("duck");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = std::process::Command::new(py)
+        .arg(support::repo().join("tools/examples/duckdb_dataset.py"))
+        .arg(&dir)
+        .arg("30000")
+        .output()
+        .expect("run the DuckDB example");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line =
+        loupe_cli::dataset::run(&dir, "parts", "predictions", "dataset").expect("loupe dataset");
+    assert!(line.contains("over 3 files"), "{line}");
+
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let table = "?table=/generated/duck/predictions.partitioned-table.json";
+    assert_eq!(s.open(table).await, "ready");
+    s.wait_rows(30_000, "every partition").await;
+    assert_eq!(
+        s.open(&format!("{table}&filter=split%20%3D%3D%20%22valid%22"))
+            .await,
+        "ready"
+    );
+    s.wait_rows(10_000, "the valid partition").await;
+    // Every part was read with range requests.
+    let parts: Vec<_> = s
+        .log
+        .lock()
+        .expect("log")
+        .iter()
+        .filter(|(p, _)| p.ends_with(".parquet"))
+        .cloned()
+        .collect();
+    assert!(parts.len() >= 2 * 3 * 3, "{parts:?}");
+    assert!(parts.iter().all(|(_, r)| r.is_some()), "{parts:?}");
+}
