@@ -105,6 +105,33 @@ impl BatchCollector {
         Ok(())
     }
 
+    /// Adds a batch already converted to Loupe storage (`ipc_progressive`),
+    /// one column per name. The first batch's columns are taken as they are.
+    pub(crate) fn push_columns(
+        &mut self,
+        columns: Vec<ColumnData>,
+        rows: usize,
+    ) -> Result<(), crate::ColumnarError> {
+        if columns.len() != self.names.len() || columns.iter().any(|c| c.len() != rows) {
+            return Err(crate::ColumnarError::Schema(
+                "a record batch's columns differ from the schema".into(),
+            ));
+        }
+        let room = self.expected.saturating_sub(self.rows);
+        for (column, data) in self.columns.iter_mut().zip(columns) {
+            match column {
+                Some(so_far) => so_far.append(data),
+                None => {
+                    let mut first = data;
+                    first.reserve(room.saturating_sub(first.len()));
+                    *column = Some(first);
+                }
+            }
+        }
+        self.rows += rows;
+        Ok(())
+    }
+
     /// The table of every batch pushed so far.
     pub fn finish(self) -> Result<Table, crate::ColumnarError> {
         let rows = self.rows;
@@ -267,13 +294,21 @@ fn utf8<O: arrow_array::OffsetSizeTrait>(array: &arrow_array::GenericStringArray
 /// Whether a sample of the first values repeats enough to be worth a dictionary.
 fn repeats<O: arrow_array::OffsetSizeTrait>(array: &arrow_array::GenericStringArray<O>) -> bool {
     let sample = array.len().min(2048);
+    mostly_repeats(
+        (0..sample)
+            .filter(|&r| array.is_valid(r))
+            .map(|r| array.value(r).as_bytes()),
+    )
+}
+
+/// Whether these (sampled, non-null) strings repeat enough for a dictionary:
+/// at most one distinct value in four.
+pub(crate) fn mostly_repeats<'a>(values: impl Iterator<Item = &'a [u8]>) -> bool {
     let mut seen = std::collections::HashSet::new();
     let mut present = 0usize;
-    for r in 0..sample {
-        if array.is_valid(r) {
-            present += 1;
-            seen.insert(array.value(r));
-        }
+    for v in values {
+        present += 1;
+        seen.insert(v);
     }
     seen.len() * 4 <= present
 }
@@ -282,18 +317,7 @@ fn repeats<O: arrow_array::OffsetSizeTrait>(array: &arrow_array::GenericStringAr
 fn dictionary_strings(array: &dyn Array) -> ColumnData {
     let dict_array = array.as_any_dictionary();
     let values = dict_array.values();
-    let dict: Vec<String> = (0..values.len())
-        .map(|i| {
-            if values.is_null(i) {
-                return String::new();
-            }
-            match values.data_type() {
-                DataType::LargeUtf8 => values.as_string::<i64>().value(i).to_string(),
-                DataType::Utf8View => values.as_string_view().value(i).to_string(),
-                _ => values.as_string::<i32>().value(i).to_string(),
-            }
-        })
-        .collect();
+    let (dict, _) = dictionary_values(values.as_ref());
     let keys = dict_array.normalized_keys();
     // A null key, or a key pointing at a null string, is a null cell.
     let key_nulls = dict_array.keys().logical_nulls();
@@ -308,6 +332,24 @@ fn dictionary_strings(array: &dyn Array) -> ColumnData {
         .map(|&k| if k < dict.len() { k as u32 } else { 0 })
         .collect();
     ColumnData::dictionary(dict, codes, valid)
+}
+
+/// A dictionary's strings (a null entry as "") and which entries are not null.
+pub(crate) fn dictionary_values(values: &dyn Array) -> (Vec<String>, Vec<bool>) {
+    let text = |i: usize| match values.data_type() {
+        DataType::LargeUtf8 => values.as_string::<i64>().value(i).to_string(),
+        DataType::Utf8View => values.as_string_view().value(i).to_string(),
+        _ => values.as_string::<i32>().value(i).to_string(),
+    };
+    (0..values.len())
+        .map(|i| {
+            if values.is_null(i) {
+                (String::new(), false)
+            } else {
+                (text(i), true)
+            }
+        })
+        .unzip()
 }
 
 /// Strings that are JSON cells (written so by `parquet_write`), parsed back.

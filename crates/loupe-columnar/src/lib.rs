@@ -7,13 +7,21 @@
 
 mod error;
 pub mod from_arrow;
+pub mod fuzz;
 pub mod ipc;
+mod ipc_check;
+mod ipc_progressive;
+mod ipc_stream;
 pub mod parquet_read;
 pub mod parquet_write;
 
 pub use error::ColumnarError;
 pub use from_arrow::{BatchCollector, table_from_batches};
 pub use parquet_read::{ParquetPlan, read_parquet};
+
+/// The most memory reserved up front for a length read from a file, before
+/// the bytes it announces arrive (a damaged length would claim gigabytes).
+pub(crate) const RESERVE_BYTES: usize = 256 << 20;
 
 /// A columnar file format, recognized by its magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

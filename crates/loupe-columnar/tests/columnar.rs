@@ -16,6 +16,8 @@ use loupe_columnar::parquet_write::write_parquet;
 use loupe_columnar::{ParquetPlan, read_columnar, read_parquet};
 use loupe_core::{ColumnData, Table, Value};
 
+mod support;
+
 fn dict_batch(schema: &Arc<Schema>, ids: &[i64], labels: &[Option<&str>]) -> RecordBatch {
     let mut b = StringDictionaryBuilder::<Int32Type>::new();
     for l in labels {
@@ -399,9 +401,9 @@ fn duckdb_parquet_reads_and_zstd_is_named() {
     assert!(text.contains("snappy"), "{text}");
 }
 
-/// Arrow read as it downloads: a stream with a dictionary per batch (decoded
-/// batch by batch) and a file (its schema is in the footer: read at the end),
-/// fed in chunks of every size from one byte to all of it, with pieces taken
+/// Arrow read as it downloads: a stream with a dictionary per batch and a
+/// file (the same messages after a padded magic, a footer after them), each
+/// decoded batch by batch, fed in chunks of every size from one byte to all of it, with pieces taken
 /// out along the way, give the same cells as reading the whole bytes.
 #[test]
 fn arrow_read_in_chunks_matches_the_whole_read() {
@@ -417,8 +419,12 @@ fn arrow_read_in_chunks_matches_the_whole_read() {
             .expect("batch");
         w.finish().expect("finish");
     }
-    for (bytes, streamed) in [(stream, true), (file, false)] {
-        let whole = read_columnar(Bytes::from(bytes.clone())).expect("whole");
+    for bytes in [stream, file] {
+        let whole = support::read_by_arrow_rs(&bytes).expect("whole");
+        assert_same_cells(
+            &read_columnar(Bytes::from(bytes.clone())).expect("read"),
+            &whole,
+        );
         for step in [bytes.len(), 1000, 64, 7, 3, 1] {
             let mut reader = loupe_columnar::ipc::ArrowIncremental::new();
             let mut pieces = Vec::new();
@@ -428,9 +434,8 @@ fn arrow_read_in_chunks_matches_the_whole_read() {
                     pieces.push(piece);
                 }
             }
-            // A stream's rows are all decoded before the end is known.
-            let decoded = if streamed { whole.row_count() } else { 0 };
-            assert_eq!(reader.rows(), decoded, "step {step}");
+            // Every row is decoded before the end is known.
+            assert_eq!(reader.rows(), whole.row_count(), "step {step}");
             pieces.push(reader.finish().expect("finish"));
             let read = Table::concat(pieces).expect("same columns");
             assert_same_cells(&read, &whole);

@@ -136,8 +136,8 @@ trait PieceReader {
     const FIRST_PIECE_ROWS: usize;
 }
 
-/// Arrow IPC, decoded batch by batch while the body downloads (a file, whose
-/// schema is in its footer, is read when the last byte arrives).
+/// Arrow IPC, decoded while the body downloads (a large record batch column
+/// by column as it arrives; pieces hold whole batches).
 impl PieceReader for ArrowIncremental {
     fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
         ArrowIncremental::push(self, chunk).map_err(|e| e.to_string())
