@@ -21,7 +21,8 @@ async function loadJson(url) {
   return e;
 }
 
-// An Arrow IPC stream is decoded record batch by record batch as it arrives.
+// Arrow IPC is decoded as it arrives: a large record batch column by column,
+// as its body's bytes come in.
 async function loadArrow(url) {
   const res = await fetch(url, { cache: 'no-store' });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
@@ -35,7 +36,7 @@ async function loadArrow(url) {
     if (done) break;
     loader.push(value);
   }
-  mark('fetch + decode batches as they arrive');
+  mark('fetch + decode as it arrives');
   const e = loader.finish();
   mark('finish');
   return e;

@@ -212,8 +212,8 @@ impl Loader {
     }
 }
 
-/// Reads an Arrow IPC stream as it downloads: each record batch is decoded into
-/// columns while the next bytes arrive (a file is read whole at the end).
+/// Reads Arrow IPC as it downloads: each record batch is decoded into columns
+/// while the next bytes arrive (a large one column by column as its body arrives).
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct ArrowLoader {
@@ -246,7 +246,9 @@ impl ArrowLoader {
             self.error = Some(e.to_string());
         }
         let rows = self.reader.rows();
-        if !self.reserved && self.total > 0 && rows > 0 {
+        // Once every byte is in there is nothing left to make room for (an
+        // estimate then would only grow, and copy, the finished columns).
+        if !self.reserved && self.total > 0 && rows > 0 && self.pushed < self.total {
             self.reserved = true;
             let estimate = loupe_core::table::estimate_rows(rows, self.pushed, self.total);
             self.reader.expect_rows(estimate);
