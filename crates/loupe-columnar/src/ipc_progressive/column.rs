@@ -126,6 +126,28 @@ impl ColumnState {
         }
     }
 
+    /// The body byte where the next thing this column waits for ends: its
+    /// validity or offsets buffer while gathering it, else its next row (the
+    /// first rows of strings whose storage is not chosen yet).
+    pub(super) fn next_end(&self, plan: &ColumnPlan, rows: usize) -> usize {
+        if plan.nulls && self.validity.is_none() {
+            return plan.validity.end;
+        }
+        let next = (self.rows_done + 1).min(rows);
+        match &plan.kind {
+            Kind::Text { .. } if !self.offsets_read => plan.offsets.end,
+            Kind::Text { .. } if matches!(self.out, Out::Undecided) => {
+                plan.main.start + self.offsets[rows.min(SAMPLE_ROWS)]
+            }
+            Kind::Text { .. } => plan.main.start + self.offsets[next],
+            Kind::Bool => plan.main.start + next.div_ceil(8),
+            Kind::U64 => plan.main.start + next * 8,
+            Kind::Int(f) | Kind::Float { fixed: f, .. } | Kind::Dict { keys: f, .. } => {
+                plan.main.start + next * f.width()
+            }
+        }
+    }
+
     /// Reads the rows whose bytes are present; true once every row is read.
     pub(super) fn step(
         &mut self,

@@ -57,15 +57,14 @@ pub(crate) struct ProgressiveBatch {
     plans: Vec<ColumnPlan>,
     done: Vec<ColumnData>,
     current: Option<ColumnState>,
-    /// Body bytes not yet dropped; `window[0]` is the body's byte `base`.
+    /// Body bytes arrived but not read yet (partial rows, or a validity or
+    /// offsets buffer being gathered); `window[0]` is the body's byte `base`.
     window: Vec<u8>,
     base: usize,
+    /// Body bytes arrived so far (`base + window.len()` after each push).
+    received: usize,
     body_len: usize,
 }
-
-/// Bytes already read are dropped from the window once they are this many
-/// and at least half of it (so the shift stays cheap).
-const DROP_BYTES: usize = 1 << 20;
 
 impl ProgressiveBatch {
     /// The batch read progressively, or `None` when it should be read whole.
@@ -78,6 +77,7 @@ impl ProgressiveBatch {
             current: None,
             window: Vec::new(),
             base: 0,
+            received: 0,
             body_len: layout.body_len,
         })
     }
@@ -86,46 +86,93 @@ impl ProgressiveBatch {
         self.rows
     }
 
-    /// Body bytes held (arrived, not yet dropped).
+    /// Body bytes held (arrived, not yet read).
     pub(crate) fn held_bytes(&self) -> usize {
         self.window.len()
     }
 
     /// Bytes of the body still to come.
     pub(crate) fn remaining(&self) -> usize {
-        self.body_len - self.base - self.window.len()
+        self.body_len - self.received
     }
 
-    /// The next body bytes (at most `remaining`); reads every row they complete.
-    pub(crate) fn push(&mut self, bytes: &[u8]) -> Result<(), ColumnarError> {
+    /// The next body bytes (at most `remaining`); reads every row they
+    /// complete. Rows are read in place from `bytes`; only what they leave
+    /// unread (a partial row, a buffer being gathered) is copied to the window,
+    /// and a window is completed from the next bytes before those are read.
+    pub(crate) fn push(&mut self, mut bytes: &[u8]) -> Result<(), ColumnarError> {
         debug_assert!(bytes.len() <= self.remaining());
-        self.window.extend_from_slice(bytes);
+        while !bytes.is_empty() {
+            if self.window.is_empty() {
+                self.base = self.received;
+                self.received += bytes.len();
+                self.read_columns(&Window {
+                    bytes,
+                    base: self.base,
+                })?;
+                let keep = self.keep_from().clamp(self.base, self.received);
+                self.window.extend_from_slice(&bytes[keep - self.base..]);
+                self.base = keep;
+                return Ok(());
+            }
+            // Only up to where the next row (or gathered buffer) ends, so the
+            // window empties and the rest is read in place.
+            let want = self.next_end().saturating_sub(self.received).max(1);
+            let (head, rest) = bytes.split_at(want.min(bytes.len()));
+            self.window.extend_from_slice(head);
+            self.received += head.len();
+            bytes = rest;
+            let window = std::mem::take(&mut self.window);
+            self.read_columns(&Window {
+                bytes: &window,
+                base: self.base,
+            })?;
+            self.window = window;
+            let drop = (self.keep_from().saturating_sub(self.base)).min(self.window.len());
+            // Shift the rest down only when that moves fewer bytes than are dropped.
+            if drop == self.window.len() {
+                self.window.clear();
+                self.base = self.received;
+            } else if drop * 2 >= self.window.len() {
+                self.window.drain(..drop);
+                self.base += drop;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads every row of the current column (and the next ones) present.
+    fn read_columns(&mut self, window: &Window) -> Result<(), ColumnarError> {
         while self.done.len() < self.plans.len() {
             let plan = &self.plans[self.done.len()];
-            let window = Window {
-                bytes: &self.window,
-                base: self.base,
-            };
             let state = self
                 .current
                 .get_or_insert_with(|| ColumnState::new(plan, self.rows));
-            if !state.step(plan, self.rows, &window)? {
+            if !state.step(plan, self.rows, window)? {
                 break;
             }
             if let Some(state) = self.current.take() {
                 self.done.push(state.finish(plan, self.rows));
             }
         }
-        let keep = match &self.current {
-            Some(state) => state.needs_from(&self.plans[self.done.len()]),
-            None => self.base + self.window.len(),
-        };
-        let drop = keep.saturating_sub(self.base).min(self.window.len());
-        if drop >= DROP_BYTES && drop * 2 >= self.window.len() {
-            self.window.drain(..drop);
-            self.base += drop;
-        }
         Ok(())
+    }
+
+    /// The first body byte still needed.
+    fn keep_from(&self) -> usize {
+        match (&self.current, self.plans.get(self.done.len())) {
+            (Some(state), Some(plan)) => state.needs_from(plan),
+            _ => self.received,
+        }
+    }
+
+    /// Where the next unit the current column waits for ends: its next row,
+    /// or the whole validity or offsets buffer it gathers.
+    fn next_end(&self) -> usize {
+        match (&self.current, self.plans.get(self.done.len())) {
+            (Some(state), Some(plan)) => state.next_end(plan, self.rows),
+            _ => self.body_len,
+        }
     }
 
     /// The columns, once the whole body has arrived.
