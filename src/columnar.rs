@@ -39,21 +39,27 @@ pub fn json_worker_bytes() -> u64 {
 /// no load waits on it, unless the URL says otherwise (`&worker_memory_mb=`).
 const DEFAULT_KEEP_WORKER_MB: f64 = 256.0;
 
+/// Whether a worker reporting `memory` bytes of wasm memory grew past what a
+/// worker is kept with (`&worker_memory_mb=`, 256 by default).
+pub fn worker_grown(memory: u64) -> bool {
+    let keep_mb = crate::url_state::search_param("worker_memory_mb")
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|mb| *mb >= 0.0)
+        .unwrap_or(DEFAULT_KEEP_WORKER_MB);
+    memory as f64 > keep_mb * f64::from(1 << 20)
+}
+
 /// Wasm memory never shrinks: after a large load (a 5M-row Arrow file is one
 /// 400 MB record batch, decoded whole) the worker would hold its peak for the
 /// rest of the session. Letting it go gives that back; the next load starts a
 /// fresh one (its module is cached, ~100 ms). Done in a later task than the
 /// one that shows the table.
 fn retire_if_grown(client: &SharedClient, memory: u64) {
-    let keep_mb = crate::url_state::search_param("worker_memory_mb")
-        .and_then(|v| v.parse::<f64>().ok())
-        .filter(|mb| *mb >= 0.0)
-        .unwrap_or(DEFAULT_KEEP_WORKER_MB);
-    if memory as f64 > keep_mb * f64::from(1 << 20) {
+    if worker_grown(memory) {
         let client = client.clone();
         wasm_bindgen_futures::spawn_local(async move {
             crate::fetch::yield_to_browser().await;
-            retire(&client);
+            let _ = retire(&client);
         });
     }
 }

@@ -5,6 +5,10 @@
 //! The page sends the columns a query reads (a frame, transferred), once per
 //! table: the worker keeps them for the next queries. The answer is the view
 //! (`loupe_core::view_frame`): row numbers, groups and derived columns.
+//!
+//! Wasm memory never shrinks: a worker that grew past `&worker_memory_mb=`
+//! with a large table is let go when the page closes that table (or queries
+//! another), instead of being reused at its peak.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -15,7 +19,7 @@ use wasm_bindgen::JsValue;
 
 use crate::fetch::CANCELLED;
 use crate::url_state::search_param;
-use crate::worker_client::{Client, Event, Next, SharedClient, end, post};
+use crate::worker_client::{Client, Event, Next, SharedClient, end, post, retire};
 
 /// Tables with at least this many rows are queried in the worker, unless the
 /// URL says otherwise (`&worker_rows=`).
@@ -32,6 +36,8 @@ thread_local! {
     static NEXT_KEY: Cell<u32> = const { Cell::new(0) };
     /// Counts cancels: a query started before one must not go on after it.
     static CANCELS: Cell<u32> = const { Cell::new(0) };
+    /// The worker's wasm memory (bytes) after its last answer.
+    static MEMORY: Cell<u64> = const { Cell::new(0) };
 }
 
 /// The least rows a table needs for its queries to run in the worker.
@@ -64,12 +70,29 @@ pub fn cancel() {
     forget_sent();
 }
 
-/// The page no longer shows table `key`: the worker drops its columns.
+/// The page no longer shows table `key`: the worker drops its columns, or,
+/// if it grew large with them, is let go.
 pub fn forget(key: u32) {
     if SENT.with(|s| s.borrow().0 == key) {
         forget_sent();
-        let _ = CLIENT.with(|c| post(c, message("forget", key, 0), Array::new()));
+        if !let_go_if_grown() {
+            let _ = CLIENT.with(|c| post(c, message("forget", key, 0), Array::new()));
+        }
     }
+}
+
+/// Lets an idle worker that grew past `&worker_memory_mb=` go (the next query
+/// starts a fresh one); whether it did.
+fn let_go_if_grown() -> bool {
+    if !crate::columnar::worker_grown(MEMORY.with(Cell::get)) {
+        return false;
+    }
+    let gone = CLIENT.with(retire);
+    if gone {
+        MEMORY.with(|m| m.set(0));
+        forget_sent();
+    }
+    gone
 }
 
 /// A message about table `key` of `rows` rows.
@@ -86,6 +109,10 @@ fn message(kind: &str, key: u32, rows: usize) -> Object {
 pub async fn run(key: u32, table: &Table, query: &Query, used: &[usize]) -> Result<View, String> {
     let client = CLIENT.with(Rc::clone);
     let cancels = CANCELS.with(Cell::get);
+    if SENT.with(|s| s.borrow().0 != key) {
+        // Another table replaces the one the worker holds.
+        let_go_if_grown();
+    }
     let missing: Vec<usize> = SENT.with(|s| {
         let mut s = s.borrow_mut();
         if s.0 != key {
@@ -130,16 +157,24 @@ pub async fn run(key: u32, table: &Table, query: &Query, used: &[usize]) -> Resu
     }
     set(&m, "params", &params);
     let answer = match post(&client, m, Array::new()) {
-        Ok(()) => loop {
-            match Next(&inbox).await {
-                Event::Part(bytes) => {
-                    break view_frame::decode(&bytes, table.row_count(), &query.group)
-                        .map_err(|e| format!("the query worker's answer: {e}"));
+        Ok(()) => {
+            let mut view = Err("the query worker ended without an answer".to_string());
+            loop {
+                match Next(&inbox).await {
+                    Event::Part(bytes) => {
+                        view = view_frame::decode(&bytes, table.row_count(), &query.group)
+                            .map_err(|e| format!("the query worker's answer: {e}"));
+                    }
+                    // After the answer: how large the worker grew.
+                    Event::Done(memory) => {
+                        MEMORY.with(|m| m.set(memory));
+                        break view;
+                    }
+                    Event::Error(message) => break Err(message),
+                    _ => {}
                 }
-                Event::Error(message) => break Err(message),
-                _ => {}
             }
-        },
+        }
         Err(e) => Err(e),
     };
     Client::unroute(&client, id);

@@ -168,14 +168,15 @@ pub fn end(client: &SharedClient, message: &str) {
     }
 }
 
-/// Lets the worker go once no request waits on it: it is asked to close itself
+/// Lets the worker go if no request waits on it: it is asked to close itself
 /// (its teardown, and the release of its memory, happen on its own thread,
 /// not in a task of the page), and the next request starts a new one.
-pub fn retire(client: &SharedClient) {
+/// Whether it was let go.
+pub fn retire(client: &SharedClient) -> bool {
     let worker = {
         let mut c = client.borrow_mut();
         if !c.routes.is_empty() || !c.ready {
-            return;
+            return false;
         }
         c.ready = false;
         c.worker.take()
@@ -185,6 +186,7 @@ pub fn retire(client: &SharedClient) {
         let _ = Reflect::set(&m, &"kind".into(), &"close".into());
         let _ = w.post_message(&m);
     }
+    true
 }
 
 /// The worker failed to start (missing files, a blocked script): every request waiting on it fails.

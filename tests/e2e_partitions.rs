@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::{BROWSER, Session, generated, predictions};
+use support::{BROWSER, Session, generated, predictions, url_query};
 
 /// Rows per part of the paged datasets.
 const PART_ROWS: usize = 20_000;
@@ -134,6 +134,39 @@ async fn a_grown_loading_worker_is_let_go_once_idle() {
         s.js("document.querySelector('button.parts-next').click(); return 0")
             .await;
         s.wait_for(&parts("1-3"), "parts 1-3").await;
+        let fetched = s.worker_starts();
+        assert_eq!(fetched, starts, "{url}: worker started {fetched} times");
+    }
+}
+
+/// A query worker that grew past `&worker_memory_mb=` with a table's columns
+/// is let go when the page shows another table: paging a dataset whose views
+/// are filtered in the query worker (`&worker_rows=1`), the next view's query
+/// starts a new one. With the limit at 0 the worker module is started four
+/// times (the loading worker twice, as above, and the query worker twice);
+/// by default twice (one of each).
+#[tokio::test]
+async fn a_grown_query_worker_is_let_go_with_its_table() {
+    let table = paged_dataset("paged-query-memory");
+    let _one = BROWSER.lock().await;
+    // Ids run on over the parts: parts 1-2 hold 1.5 parts of matches, 2-3 half a part.
+    let below = PART_ROWS * 3 / 2;
+    let filter = url_query(&[("filter", &format!("id < {below}")), ("worker_rows", "1")]);
+    for (limit, starts) in [("&worker_memory_mb=0", 4), ("", 2)] {
+        let s = Session::start().await;
+        let url = format!("{table}{filter}{limit}");
+        assert_eq!(s.open(&url).await, "ready", "{url}");
+        let parts = |p: &str| {
+            format!("document.querySelector('.partition-pager')?.dataset.parts === '{p}'")
+        };
+        s.wait_for(&parts("0-2"), "parts 0-2").await;
+        s.wait_rows(below, "the worker's answer for parts 1-2")
+            .await;
+        s.js("document.querySelector('button.parts-next').click(); return 0")
+            .await;
+        s.wait_for(&parts("1-3"), "parts 1-3").await;
+        s.wait_rows(PART_ROWS / 2, "the worker's answer for parts 2-3")
+            .await;
         let fetched = s.worker_starts();
         assert_eq!(fetched, starts, "{url}: worker started {fetched} times");
     }

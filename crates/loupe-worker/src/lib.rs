@@ -22,7 +22,7 @@
 //! `{kind: "query", id, key, rows, params}` runs the query given as URL
 //! parameters (`params`: [name, value, …]) over it and answers
 //! `{kind: "part", id, frame}` (a `loupe_core::view_frame`), then
-//! `{kind: "done", id}`, or `{kind: "error", id, message}`.
+//! `{kind: "done", id, memory}`, or `{kind: "error", id, message}`.
 //! `{kind: "forget", key}` drops a table's columns.
 
 mod http;
@@ -219,7 +219,7 @@ fn on_message(event: MessageEvent) {
             match query::run_query(key, rows, &params) {
                 Ok(view) => {
                     post_frame("part", id, &view);
-                    post(&message("done", id, &[]));
+                    post(&message("done", id, &[("memory", memory_bytes().into())]));
                 }
                 Err(e) => post(&message("error", id, &[("message", e.into())])),
             }
