@@ -90,7 +90,6 @@ fn let_go_if_grown() -> bool {
     let gone = CLIENT.with(retire);
     if gone {
         MEMORY.with(|m| m.set(0));
-        forget_sent();
     }
     gone
 }

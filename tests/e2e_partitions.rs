@@ -29,6 +29,21 @@ fn paged_dataset(name: &str) -> String {
     format!("?table=/generated/{name}/predictions.partitioned-table.json&memory_mb={memory_mb}")
 }
 
+/// Waits until the pager holds `parts` ("1-3": parts 1 and 2) in memory.
+async fn wait_parts(s: &Session, parts: &str) {
+    s.wait_for(
+        &format!("document.querySelector('.partition-pager')?.dataset.parts === '{parts}'"),
+        &format!("parts {parts} in memory"),
+    )
+    .await;
+}
+
+/// Clicks "later rows" on the pager.
+async fn next_parts(s: &Session) {
+    s.js("document.querySelector('button.parts-next').click(); return 0")
+        .await;
+}
+
 /// A partitioned dataset larger than the memory budget (`&memory_mb=`) pages:
 /// two of its four parts fit, "later rows" reads the next part and evicts the
 /// first, and going back reads an evicted part again.
@@ -41,11 +56,7 @@ async fn partitions_beyond_the_memory_budget_page_and_evicted_parts_are_read_aga
     assert_eq!(s.open(&table).await, "ready");
     // `parts` in memory, the view opened at row `top` (over all parts).
     let window = async |parts: &str, top: usize| {
-        s.wait_for(
-            &format!("document.querySelector('.partition-pager')?.dataset.parts === '{parts}'"),
-            &format!("parts {parts} in memory"),
-        )
-        .await;
+        wait_parts(&s, parts).await;
         s.wait_rows(2 * rows, "two parts").await;
         // The first row drawn (a few rows of overscan above the top one): row
         // numbers and ids both count over all parts.
@@ -75,8 +86,7 @@ async fn partitions_beyond_the_memory_budget_page_and_evicted_parts_are_read_aga
         "{pager}"
     );
     // "later rows": part 2 is read, part 0 evicted; the view opens where part 2 begins.
-    s.js("document.querySelector('button.parts-next').click(); return 0")
-        .await;
+    next_parts(&s).await;
     window("1-3", 2 * rows).await;
     // Scrolling to the last row reads the next part.
     let scroll = async |to: &str| {
@@ -127,13 +137,9 @@ async fn a_grown_loading_worker_is_let_go_once_idle() {
         let s = Session::start().await;
         let url = format!("{table}{limit}");
         assert_eq!(s.open(&url).await, "ready", "{url}");
-        let parts = |p: &str| {
-            format!("document.querySelector('.partition-pager')?.dataset.parts === '{p}'")
-        };
-        s.wait_for(&parts("0-2"), "parts 0-2").await;
-        s.js("document.querySelector('button.parts-next').click(); return 0")
-            .await;
-        s.wait_for(&parts("1-3"), "parts 1-3").await;
+        wait_parts(&s, "0-2").await;
+        next_parts(&s).await;
+        wait_parts(&s, "1-3").await;
         let fetched = s.worker_starts();
         assert_eq!(fetched, starts, "{url}: worker started {fetched} times");
     }
@@ -156,15 +162,11 @@ async fn a_grown_query_worker_is_let_go_with_its_table() {
         let s = Session::start().await;
         let url = format!("{table}{filter}{limit}");
         assert_eq!(s.open(&url).await, "ready", "{url}");
-        let parts = |p: &str| {
-            format!("document.querySelector('.partition-pager')?.dataset.parts === '{p}'")
-        };
-        s.wait_for(&parts("0-2"), "parts 0-2").await;
+        wait_parts(&s, "0-2").await;
         s.wait_rows(below, "the worker's answer for parts 1-2")
             .await;
-        s.js("document.querySelector('button.parts-next').click(); return 0")
-            .await;
-        s.wait_for(&parts("1-3"), "parts 1-3").await;
+        next_parts(&s).await;
+        wait_parts(&s, "1-3").await;
         s.wait_rows(PART_ROWS / 2, "the worker's answer for parts 2-3")
             .await;
         let fetched = s.worker_starts();

@@ -237,11 +237,11 @@ impl ArrowLoader {
         self.total = total as u64;
     }
 
-    /// One network chunk, copied into wasm once (batches are decoded from it).
-    pub fn push(&mut self, chunk: Vec<u8>) {
+    /// A piece of the body (copied into wasm by the binding; rows are read from it in place).
+    pub fn push(&mut self, chunk: &[u8]) {
         self.pushed += chunk.len() as u64;
         if self.error.is_none()
-            && let Err(e) = self.reader.push_owned(chunk)
+            && let Err(e) = self.reader.push(chunk)
         {
             self.error = Some(e.to_string());
         }

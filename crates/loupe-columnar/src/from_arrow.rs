@@ -76,22 +76,30 @@ impl BatchCollector {
                 "a record batch's columns differ from the first batch's".into(),
             ));
         }
-        let room = self.expected.saturating_sub(self.rows);
-        for ((column, array), field) in self
-            .columns
-            .iter_mut()
-            .zip(batch.columns())
+        let converted = batch
+            .columns()
+            .iter()
             .zip(schema.fields())
-        {
-            let json = field
-                .metadata()
-                .get(crate::parquet_write::JSON_FIELD)
-                .is_some_and(|v| v == "1");
-            let data = if json {
-                json_cells(array.as_ref())
-            } else {
-                column_data(array.as_ref())
-            };
+            .map(|(array, field)| {
+                let json = field
+                    .metadata()
+                    .get(crate::parquet_write::JSON_FIELD)
+                    .is_some_and(|v| v == "1");
+                if json {
+                    json_cells(array.as_ref())
+                } else {
+                    column_data(array.as_ref())
+                }
+            });
+        self.append(converted, batch.num_rows());
+        Ok(())
+    }
+
+    /// Appends one batch's columns in order; the first batch's columns are
+    /// taken as they are, with room made for the rows expected.
+    fn append(&mut self, columns: impl Iterator<Item = ColumnData>, rows: usize) {
+        let room = self.expected.saturating_sub(self.rows);
+        for (column, data) in self.columns.iter_mut().zip(columns) {
             match column {
                 Some(so_far) => so_far.append(data),
                 None => {
@@ -101,8 +109,7 @@ impl BatchCollector {
                 }
             }
         }
-        self.rows += batch.num_rows();
-        Ok(())
+        self.rows += rows;
     }
 
     /// Adds a batch already converted to Loupe storage (`ipc_progressive`),
@@ -117,18 +124,7 @@ impl BatchCollector {
                 "a record batch's columns differ from the schema".into(),
             ));
         }
-        let room = self.expected.saturating_sub(self.rows);
-        for (column, data) in self.columns.iter_mut().zip(columns) {
-            match column {
-                Some(so_far) => so_far.append(data),
-                None => {
-                    let mut first = data;
-                    first.reserve(room.saturating_sub(first.len()));
-                    *column = Some(first);
-                }
-            }
-        }
-        self.rows += rows;
+        self.append(columns.into_iter(), rows);
         Ok(())
     }
 
@@ -191,7 +187,7 @@ where
 }
 
 /// Epoch milliseconds per unit of a timestamp.
-fn ms_per(unit: &TimeUnit) -> f64 {
+pub(crate) fn ms_per(unit: &TimeUnit) -> f64 {
     match unit {
         TimeUnit::Second => 1000.0,
         TimeUnit::Millisecond => 1.0,

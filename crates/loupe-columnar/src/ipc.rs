@@ -169,8 +169,7 @@ impl ArrowIncremental {
             }
             Some(Format::ArrowFile) => {
                 self.format = Some(Format::ArrowFile);
-                let messages = std::mem::replace(&mut self.messages, MessageReader::new(0));
-                self.messages = messages.after_padding();
+                self.messages.expect_padding();
                 let head = self.head.clone();
                 self.decode_file(&head[MAGIC_LEN..])
             }
@@ -178,11 +177,6 @@ impl ArrowIncremental {
                 "not Arrow IPC: no `ARROW1` magic or stream message at the start".into(),
             )),
         }
-    }
-
-    /// `push` for bytes already owned.
-    pub fn push_owned(&mut self, chunk: Vec<u8>) -> Result<(), ColumnarError> {
-        self.push(&chunk)
     }
 
     /// A file's bytes before its schema is known; kept in `head` in case the

@@ -79,10 +79,9 @@ impl MessageReader {
         }
     }
 
-    /// Messages that may follow zero padding (a file's, after its magic).
-    pub(crate) fn after_padding(mut self) -> MessageReader {
+    /// The messages may follow zero padding (a file's, after its magic).
+    pub(crate) fn expect_padding(&mut self) {
         self.padded = true;
-        self
     }
 
     pub(crate) fn schema(&self) -> Option<&SchemaRef> {

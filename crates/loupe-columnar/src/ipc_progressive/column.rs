@@ -353,9 +353,11 @@ impl ColumnState {
         Ok(())
     }
 
-    pub(super) fn finish(self, plan: &ColumnPlan, rows: usize) -> ColumnData {
+    /// The column's storage; a dictionary is moved out of `plan` (the
+    /// column is done with it).
+    pub(super) fn finish(self, plan: &mut ColumnPlan, rows: usize) -> ColumnData {
         let valid = self.valid.finish();
-        match (self.out, &plan.kind) {
+        match (self.out, &mut plan.kind) {
             (Out::Int(values), _) => ColumnData::Int { values, valid },
             (Out::Float(values), Kind::Float { timestamp, .. }) => ColumnData::Float {
                 values,
@@ -369,7 +371,7 @@ impl ColumnState {
             },
             (Out::Bool(values), _) => ColumnData::Bool { values, valid },
             (Out::Codes(codes), Kind::Dict { dict, .. }) => {
-                ColumnData::dictionary(dict.clone(), codes, valid)
+                ColumnData::dictionary(std::mem::take(dict), codes, valid)
             }
             (Out::Text { offsets, bytes }, _) => ColumnData::Text {
                 offsets,

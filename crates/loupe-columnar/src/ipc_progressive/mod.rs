@@ -152,6 +152,7 @@ impl ProgressiveBatch {
                 break;
             }
             if let Some(state) = self.current.take() {
+                let plan = &mut self.plans[self.done.len()];
                 self.done.push(state.finish(plan, self.rows));
             }
         }

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use arrow_array::ArrayRef;
-use arrow_schema::{DataType, Schema, TimeUnit};
+use arrow_schema::{DataType, Schema};
 
-use crate::from_arrow::dictionary_values;
+use crate::from_arrow::{dictionary_values, ms_per};
 
 /// Fixed-width little-endian numbers as the body stores them.
 #[derive(Debug, Clone, Copy)]
@@ -141,15 +141,6 @@ pub(super) struct ColumnPlan {
     pub(super) main: Range<usize>,
 }
 
-fn unit_ms(unit: &TimeUnit) -> f64 {
-    match unit {
-        TimeUnit::Second => 1000.0,
-        TimeUnit::Millisecond => 1.0,
-        TimeUnit::Microsecond => 1e-3,
-        TimeUnit::Nanosecond => 1e-6,
-    }
-}
-
 /// The storage kind of a field, with the number of body buffers it has
 /// (`None`: not read progressively).
 fn kind_of(
@@ -176,7 +167,7 @@ fn kind_of(
     match field.data_type() {
         DataType::Float32 => float(Fixed::F32, 1.0, false),
         DataType::Float64 => float(Fixed::F64, 1.0, false),
-        DataType::Timestamp(unit, _) => float(Fixed::I64, unit_ms(unit), true),
+        DataType::Timestamp(unit, _) => float(Fixed::I64, ms_per(unit), true),
         DataType::Date32 => float(Fixed::I32, 86_400_000.0, true),
         DataType::Date64 => float(Fixed::I64, 1.0, true),
         DataType::Boolean => Some((Kind::Bool, 2)),
