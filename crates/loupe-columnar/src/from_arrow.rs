@@ -11,7 +11,7 @@
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
-use arrow_schema::{DataType, TimeUnit};
+use arrow_schema::{DataType, FieldRef, TimeUnit};
 use loupe_core::bitmap::Bitmap;
 use loupe_core::column_builder::ColumnBuilder;
 use loupe_core::json::{Json, Number};
@@ -23,6 +23,9 @@ use loupe_core::{Column, ColumnData, Table};
 #[derive(Debug, Default)]
 pub struct BatchCollector {
     names: Vec<String>,
+    /// The schema's fields, when known: a table without rows still gets each
+    /// column's type from them.
+    fields: Vec<FieldRef>,
     /// Each column's rows so far (`None` before the first batch).
     columns: Vec<Option<ColumnData>>,
     rows: usize,
@@ -42,6 +45,7 @@ impl BatchCollector {
         BatchCollector {
             columns: vec![None; names.len()],
             names,
+            fields: schema.fields().iter().cloned().collect(),
             ..BatchCollector::default()
         }
     }
@@ -64,6 +68,7 @@ impl BatchCollector {
         let schema = batch.schema();
         if self.names.is_empty() && self.rows == 0 && !schema.fields().is_empty() {
             self.names = schema.fields().iter().map(|f| f.name().clone()).collect();
+            self.fields = schema.fields().iter().cloned().collect();
             self.columns = vec![None; self.names.len()];
         } else if schema.fields().len() != self.names.len()
             || schema
@@ -80,17 +85,7 @@ impl BatchCollector {
             .columns()
             .iter()
             .zip(schema.fields())
-            .map(|(array, field)| {
-                let json = field
-                    .metadata()
-                    .get(crate::parquet_write::JSON_FIELD)
-                    .is_some_and(|v| v == "1");
-                if json {
-                    json_cells(array.as_ref())
-                } else {
-                    column_data(array.as_ref())
-                }
-            });
+            .map(|(array, field)| field_data(array.as_ref(), field));
         self.append(converted, batch.num_rows());
         Ok(())
     }
@@ -128,16 +123,38 @@ impl BatchCollector {
         Ok(())
     }
 
-    /// The table of every batch pushed so far.
+    /// The table of every batch pushed so far. Without any, each column is
+    /// empty and of its field's type (as from a batch of no rows).
     pub fn finish(self) -> Result<Table, crate::ColumnarError> {
-        let rows = self.rows;
+        let mut fields = self.fields.into_iter();
         let columns = self
             .names
             .into_iter()
             .zip(self.columns)
-            .map(|(name, data)| Column::new(name, None, data.unwrap_or(ColumnData::Null(rows))))
+            .map(|(name, data)| {
+                let field = fields.next();
+                let data = data.unwrap_or_else(|| match field {
+                    Some(f) => field_data(arrow_array::new_empty_array(f.data_type()).as_ref(), &f),
+                    None => ColumnData::Null(0),
+                });
+                Column::new(name, None, data)
+            })
             .collect();
         Ok(Table::from_columns(columns)?)
+    }
+}
+
+/// A batch's array for `field`: columns Loupe wrote as JSON text
+/// (`parquet_write::JSON_FIELD`) are read back as their cells.
+fn field_data(array: &dyn Array, field: &arrow_schema::Field) -> ColumnData {
+    let json = field
+        .metadata()
+        .get(crate::parquet_write::JSON_FIELD)
+        .is_some_and(|v| v == "1");
+    if json {
+        json_cells(array)
+    } else {
+        column_data(array)
     }
 }
 
@@ -313,8 +330,16 @@ pub(crate) fn mostly_repeats<'a>(values: impl Iterator<Item = &'a [u8]>) -> bool
 fn dictionary_strings(array: &dyn Array) -> ColumnData {
     let dict_array = array.as_any_dictionary();
     let values = dict_array.values();
-    let (dict, _) = dictionary_values(values.as_ref());
-    let keys = dict_array.normalized_keys();
+    let (mut dict, _) = dictionary_values(values.as_ref());
+    // An empty dictionary (a column of nulls, or an empty batch) has no key
+    // to normalize (arrow-rs asserts there is one): every cell is null, coded
+    // to a placeholder entry.
+    let keys = if values.is_empty() {
+        dict.push(String::new());
+        vec![usize::MAX; array.len()]
+    } else {
+        dict_array.normalized_keys()
+    };
     // A null key, or a key pointing at a null string, is a null cell.
     let key_nulls = dict_array.keys().logical_nulls();
     let valid = Bitmap::from_bools((0..array.len()).map(|r| {

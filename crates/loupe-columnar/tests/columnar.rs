@@ -11,6 +11,7 @@ use arrow_array::{
 use arrow_ipc::writer::{FileWriter, StreamWriter};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use bytes::Bytes;
+use loupe_columnar::ipc::ArrowIncremental;
 use loupe_columnar::parquet_read::FOOTER_LEN;
 use loupe_columnar::parquet_write::write_parquet;
 use loupe_columnar::{ParquetPlan, read_columnar, read_parquet};
@@ -103,6 +104,48 @@ fn arrow_streams_with_a_new_dictionary_per_batch_read_every_label() {
 
 /// Counts IPC messages whose flatbuffer header is a DictionaryBatch (type 2),
 /// by walking the stream's length-prefixed messages.
+/// A batch whose dictionary column is all nulls carries an empty dictionary
+/// (arrow-rs's conversion asserts on those), and a stream of no rows still has
+/// its columns' types: both read, streamed or whole.
+#[test]
+fn empty_dictionaries_and_empty_streams_read() {
+    let schema = id_label_schema();
+    let nulls = dict_batch(&schema, &[1, 2, 3], &[None, None, None]);
+    let labelled = dict_batch(&schema, &[4], &[Some("cat")]);
+    for batches in [vec![nulls.clone()], vec![nulls, labelled]] {
+        let mut stream = Vec::new();
+        let mut w = StreamWriter::try_new(&mut stream, &schema).expect("writer");
+        for b in &batches {
+            w.write(b).expect("batch");
+        }
+        w.finish().expect("finish");
+        drop(w);
+        let mut expected = vec![None, None, None];
+        if batches.len() == 2 {
+            expected.push(Some("cat".to_string()));
+        }
+        let t = read_columnar(Bytes::from(stream.clone())).expect("reads");
+        assert_eq!(labels_of(&t), expected);
+        let mut progressive = ArrowIncremental::with_progressive_from(0);
+        progressive.push(&stream).expect("read as it arrives");
+        assert_eq!(progressive.progressive_batches(), batches.len());
+        assert_eq!(labels_of(&progressive.finish().expect("ends")), expected);
+    }
+
+    let mut stream = Vec::new();
+    let mut w = StreamWriter::try_new(&mut stream, &schema).expect("writer");
+    w.finish().expect("finish");
+    drop(w);
+    let t = read_columnar(Bytes::from(stream)).expect("no batches");
+    assert_eq!(t.row_count(), 0);
+    let id = t.column("id").expect("id");
+    assert!(
+        matches!(id.data(), ColumnData::Int { .. }),
+        "{:?}",
+        id.data()
+    );
+}
+
 fn count_dictionary_messages(stream: &[u8]) -> usize {
     let mut pos = 0;
     let mut count = 0;
