@@ -235,6 +235,27 @@ async fn arrow_stream_with_a_dictionary_per_batch_shows_every_label() {
     }
 }
 
+/// Files as engines write them by default — Polars' Parquet is zstd, pyarrow's
+/// Feather lz4 — open in the browser, whose wasm reader has no C codecs.
+#[tokio::test]
+async fn zstd_parquet_and_lz4_feather_open() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/loupe-columnar/tests/data/compressed");
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    for name in ["polars-default.parquet", "pyarrow-default.feather"] {
+        let served = generated().join(name);
+        std::fs::copy(fixtures.join(name), &served).expect("copy fixture");
+        let url = format!("?table=/generated/{name}");
+        assert_eq!(s.open(&url).await, "ready", "{name}");
+        s.wait_rows(4_000, name).await;
+        // Every fourth row is a bird (tools/fixtures/compressed.py).
+        let filter = url_query(&[("filter", "label == \"bird\"")]);
+        assert_eq!(s.open(&format!("{url}{filter}")).await, "ready");
+        s.wait_rows(1_000, name).await;
+    }
+}
+
 #[tokio::test]
 async fn a_file_that_is_not_parquet_is_named_in_the_error() {
     std::fs::write(generated().join("fake.parquet"), b"{\"_type\": \"table\"}").expect("write");

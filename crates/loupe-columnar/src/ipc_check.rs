@@ -2,7 +2,8 @@
 //! slice buffers and view them as typed slices without checking, so a damaged
 //! file would panic (in wasm: abort the worker) instead of failing with a
 //! message. Every buffer must lie inside its body, and a buffer of fixed-width
-//! values must hold whole values.
+//! values must hold whole values — in a compressed batch, once decompressed,
+//! and the sizes it declares for that must be ones a codec can reach.
 
 use arrow_schema::{DataType, Field, IntervalUnit, Schema};
 
@@ -17,19 +18,77 @@ fn damaged(what: String) -> ColumnarError {
 pub(crate) fn check_batch(
     batch: arrow_ipc::RecordBatch,
     schema: &Schema,
-    body_len: usize,
+    body: &[u8],
 ) -> Result<(), ColumnarError> {
-    check_buffers(batch, body_len)?;
-    let lengths: Vec<i64> = batch
-        .buffers()
-        .map(|b| b.iter().map(|b| b.length()).collect())
-        .unwrap_or_default();
+    check_buffers(batch, body.len())?;
+    let lengths = match batch.compression() {
+        None => batch
+            .buffers()
+            .map(|b| b.iter().map(|b| b.length()).collect())
+            .unwrap_or_default(),
+        Some(_) => decompressed_lengths(batch, body)?,
+    };
     let mut buffers = lengths.into_iter();
     for field in schema.fields() {
         check_layout(field.data_type(), &mut buffers)
             .map_err(|what| damaged(format!("column `{}`: {what}", field.name())))?;
     }
     Ok(())
+}
+
+/// The most a compressed buffer may declare it decompresses to, per byte of
+/// it: zstd reaches at most 32Ki (a 128 KB block of one repeated byte in 4
+/// bytes), LZ4 about 255. arrow-rs allocates what is declared up front.
+const MOST_DECOMPRESSED_PER_BYTE: usize = 1 << 16;
+/// The most a compressed batch may declare in all (wasm32 has 4 GiB).
+const MOST_DECOMPRESSED_PER_BATCH: usize = 1 << 30;
+
+/// The sizes a compressed batch's buffers decompress to, from the 8-byte
+/// prefix each one starts with (-1: stored as is).
+fn decompressed_lengths(
+    batch: arrow_ipc::RecordBatch,
+    body: &[u8],
+) -> Result<Vec<i64>, ColumnarError> {
+    let mut total = 0usize;
+    let mut lengths = Vec::new();
+    for b in batch.buffers().into_iter().flatten() {
+        // check_buffers has put every buffer inside the body.
+        let (start, len) = (b.offset() as usize, b.length() as usize);
+        if len == 0 {
+            lengths.push(0);
+            continue;
+        }
+        let prefix = body
+            .get(start..start + 8)
+            .filter(|_| len >= 8)
+            .and_then(|p| <[u8; 8]>::try_from(p).ok())
+            .ok_or_else(|| {
+                damaged(format!(
+                    "a compressed buffer of {len} bytes has no 8-byte length"
+                ))
+            })?;
+        let declared = i64::from_le_bytes(prefix);
+        let out = if declared == -1 {
+            len - 8
+        } else {
+            usize::try_from(declared)
+                .ok()
+                .filter(|&d| d <= (len - 8).saturating_mul(MOST_DECOMPRESSED_PER_BYTE))
+                .ok_or_else(|| {
+                    damaged(format!(
+                        "a compressed buffer of {len} bytes declares {declared} bytes decompressed"
+                    ))
+                })?
+        };
+        total = total.saturating_add(out);
+        lengths.push(out as i64);
+    }
+    if total > MOST_DECOMPRESSED_PER_BATCH {
+        return Err(damaged(format!(
+            "a compressed record batch declares {total} bytes decompressed (at most {MOST_DECOMPRESSED_PER_BATCH} are read)"
+        )));
+    }
+    Ok(lengths)
 }
 
 /// The one-column schema a dictionary batch of dictionary `id` is read with.
@@ -210,6 +269,7 @@ pub(crate) fn check_file_blocks(bytes: &[u8]) -> Result<(), ColumnarError> {
         };
         let message = arrow_ipc::root_as_message(message)
             .map_err(|e| bad(&format!("lists a message that cannot be read ({e})")))?;
+        let body = &bytes[offset + meta..offset + meta + body];
         if let Some(batch) = message.header_as_record_batch() {
             check_batch(batch, &schema, body)?;
         }

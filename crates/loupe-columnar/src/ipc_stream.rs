@@ -325,7 +325,7 @@ impl MessageReader {
                 let schema = self.schema.as_deref().ok_or_else(missing)?;
                 let batch = m.header_as_dictionary_batch().ok_or_else(missing)?;
                 if let Some(data) = batch.data() {
-                    check_batch(data, &dictionary_schema(schema, batch.id())?, body.len())?;
+                    check_batch(data, &dictionary_schema(schema, batch.id())?, &body)?;
                 }
                 arrow_ipc::reader::read_dictionary(
                     &body,
@@ -338,7 +338,7 @@ impl MessageReader {
             MessageHeader::RecordBatch => {
                 let schema = self.schema.clone().ok_or_else(missing)?;
                 let batch = m.header_as_record_batch().ok_or_else(missing)?;
-                check_batch(batch, &schema, body.len())?;
+                check_batch(batch, &schema, &body)?;
                 out.push(Decoded::Batch(arrow_ipc::reader::read_record_batch(
                     &body,
                     batch,
