@@ -293,6 +293,10 @@ async fn long_tasks_while_loading_one_million_rows() {
         ),
     ] {
         let file = format!("pred_{n}.{ext}");
+        // `LOUPE_BENCH_ONLY=parquet` (a file extension): just those inputs.
+        if std::env::var("LOUPE_BENCH_ONLY").is_ok_and(|only| only != ext) {
+            continue;
+        }
         if peer_data(&file).is_none() {
             eprintln!("skipping {file}: not generated");
             continue;

@@ -1,7 +1,7 @@
 //! A small static file server on 127.0.0.1: what `loupe serve` runs, and what the
 //! end-to-end tests serve the built site with. Paths never leave their mount.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -164,61 +164,74 @@ fn handle(mut stream: TcpStream, mounts: &[Mount], log: &RequestLog) -> std::io:
                 body.len()
             )
         }
-        Some((f, fault)) => {
+        Some((f, Fault::Gzip)) => {
             let mut body = Vec::new();
             std::fs::File::open(&f)?.read_to_end(&mut body)?;
-            let total = body.len() as u64;
-            if fault == Fault::Gzip {
-                let mut encoder =
-                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-                encoder.write_all(&body)?;
-                let gz = encoder.finish()?;
-                write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-                    content_type(&f),
-                    gz.len()
-                )?;
-                return stream.write_all(&gz);
-            }
-            let (status, extra) = match range.as_deref().and_then(|r| byte_range(r, total)) {
-                Some(Ok((start, end))) => {
-                    body = body[start as usize..end as usize].to_vec();
-                    (
-                        "206 Partial Content",
-                        format!("Content-Range: bytes {start}-{}/{total}\r\n", end - 1),
-                    )
-                }
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(&body)?;
+            let gz = encoder.finish()?;
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                content_type(&f),
+                gz.len()
+            )?;
+            stream.write_all(&gz)
+        }
+        Some((f, fault)) => {
+            // Only the bytes asked for are read: a Parquet reader asks for a
+            // file's row groups one range at a time, and reading the whole file
+            // for each would cost as much as its size times their number.
+            let mut file = std::fs::File::open(&f)?;
+            let total = file.metadata()?.len();
+            let (status, extra, start, len) = match range
+                .as_deref()
+                .and_then(|r| byte_range(r, total))
+            {
+                Some(Ok((start, end))) => (
+                    "206 Partial Content",
+                    format!("Content-Range: bytes {start}-{}/{total}\r\n", end - 1),
+                    start,
+                    end - start,
+                ),
                 Some(Err(())) => {
                     return write!(
                         stream,
                         "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{total}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                     );
                 }
-                None => ("200 OK", String::new()),
+                None => ("200 OK", String::new(), 0, total),
             };
             write!(
                 stream,
-                "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {}\r\nAccept-Ranges: bytes\r\n{extra}Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {len}\r\nAccept-Ranges: bytes\r\n{extra}Cache-Control: no-store\r\nConnection: close\r\n\r\n",
                 content_type(&f),
-                body.len()
             )?;
+            file.seek(SeekFrom::Start(start))?;
+            let mut body = file.take(len);
             match fault {
                 Fault::Drop => {
-                    stream.write_all(&body[..body.len() / 2])?;
+                    std::io::copy(&mut body.take(len / 2), &mut stream)?;
                     stream.flush()?;
                     // Closing with bytes still promised: the client sees a cut connection.
                     stream.shutdown(std::net::Shutdown::Both)
                 }
                 Fault::Slow => {
-                    for piece in body.chunks(16 * 1024) {
-                        stream.write_all(piece)?;
+                    let mut piece = vec![0u8; 16 * 1024];
+                    loop {
+                        let n = body.read(&mut piece)?;
+                        if n == 0 {
+                            return Ok(());
+                        }
+                        stream.write_all(&piece[..n])?;
                         stream.flush()?;
                         std::thread::sleep(std::time::Duration::from_millis(40));
                     }
-                    Ok(())
                 }
-                Fault::None | Fault::Status(_) | Fault::Gzip => stream.write_all(&body),
+                Fault::None | Fault::Status(_) | Fault::Gzip => {
+                    std::io::copy(&mut body, &mut stream).map(drop)
+                }
             }
         }
         None => {
@@ -261,6 +274,51 @@ mod tests {
         assert_eq!(resolve(&mounts, "/data/%2e%2e/a/x.json"), None);
         assert_eq!(resolve(&mounts, "/data/../a/x.json"), None);
         assert_eq!(resolve(&mounts, "/other/x.json"), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// One request over a raw socket: the status line, headers and body.
+    fn get(addr: std::net::SocketAddr, path: &str, range: Option<&str>) -> (String, Vec<u8>) {
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        let range = range.map_or(String::new(), |r| format!("Range: {r}\r\n"));
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n{range}\r\n").expect("send");
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).expect("read");
+        let split = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("headers end");
+        let head = String::from_utf8_lossy(&response[..split]).to_string();
+        (head, response[split + 4..].to_vec())
+    }
+
+    #[test]
+    fn ranges_serve_just_their_bytes() {
+        let dir = std::env::temp_dir().join(format!("loupe-ranges-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let file: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(dir.join("f.bin"), &file).expect("write");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        spawn(listener, vec![Mount::new("/", dir.clone())]);
+
+        let (head, body) = get(addr, "/f.bin", Some("bytes=70000-70099"));
+        assert!(head.starts_with("HTTP/1.1 206"), "{head}");
+        assert!(
+            head.contains("Content-Range: bytes 70000-70099/100000"),
+            "{head}"
+        );
+        assert!(head.contains("Content-Length: 100\r\n"), "{head}");
+        assert_eq!(body, &file[70_000..70_100]);
+        let (head, body) = get(addr, "/f.bin", Some("bytes=-8"));
+        assert!(head.starts_with("HTTP/1.1 206"), "{head}");
+        assert_eq!(body, &file[99_992..]);
+        let (head, body) = get(addr, "/f.bin", None);
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        assert_eq!(body, file);
+        let (head, body) = get(addr, "/f.bin", Some("bytes=100000-"));
+        assert!(head.starts_with("HTTP/1.1 416"), "{head}");
+        assert!(body.is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
