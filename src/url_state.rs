@@ -44,7 +44,9 @@ pub fn read_query() -> Query {
     Query::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
-/// The query string for the same table with `query` as its view.
+/// The query string for the same table with `query` as its view: what
+/// opened the table (a scan of every part included) and the load settings
+/// stay, so the link opens the same rows.
 pub fn search_for(query: &Query) -> String {
     let Ok(out) = web_sys::UrlSearchParams::new() else {
         return String::new();
@@ -63,6 +65,11 @@ pub fn search_for(query: &Query) -> String {
                 | "on"
                 | "layout"
                 | "over"
+                | "scan"
+                | "memory_mb"
+                | "worker_rows"
+                | "json_worker_mb"
+                | "worker_memory_mb"
         ) {
             out.append(&k, &v);
         }
