@@ -63,8 +63,9 @@ struct Params {
     key: Option<String>,
     with: Option<String>,
     on: Option<String>,
-    /// `&scan=1`: the filter, run over every part of a paged partitioned table.
-    scan: Option<String>,
+    /// `&scan=1`: the view's filter and sort, run over every part of a paged
+    /// partitioned table.
+    scan: Option<loupe_core::query::Query>,
 }
 
 fn query_params() -> Params {
@@ -89,7 +90,12 @@ fn query_params() -> Params {
         key: get("key"),
         with: get("with"),
         on: get("on"),
-        scan: get("scan").filter(|v| v == "1").and_then(|_| get("filter")),
+        scan: get("scan").filter(|v| v == "1").and_then(|_| {
+            let query = loupe_core::query::Query::from_params(
+                params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            );
+            (query.filter.is_some() || !query.sort.is_empty()).then(|| query.computation())
+        }),
     }
 }
 

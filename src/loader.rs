@@ -104,9 +104,10 @@ pub struct OpenRequest {
     /// A second table to join with (`&with=`), on `on` (`key` or `key1,key2`).
     pub with: Option<String>,
     pub on: Option<String>,
-    /// A filter to run over every part of a partitioned table too large for
-    /// memory (`&scan=1`): the table opened is its matches.
-    pub scan: Option<String>,
+    /// A filter and sort to run over every part of a partitioned table too
+    /// large for memory (`&scan=1`): the table opened is its matches (sorted:
+    /// the first rows of the order).
+    pub scan: Option<loupe_core::query::Query>,
 }
 
 /// One artifact version: its folder, manifest (if any) and media resolver.
@@ -129,8 +130,8 @@ struct Ctx<'a> {
     preview: Option<&'a dyn Fn(LoadedTable)>,
     /// Set when the table opened is partitioned and only some parts fit the budget.
     partitions: std::cell::RefCell<Option<PartitionSource>>,
-    /// The filter to run over every part instead of paging (`OpenRequest::scan`).
-    scan: Option<String>,
+    /// The query to run over every part instead of paging (`OpenRequest::scan`).
+    scan: Option<loupe_core::query::Query>,
     /// What a scan found, for the bar above its matches.
     scanned: std::cell::RefCell<Option<String>>,
 }

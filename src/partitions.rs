@@ -7,6 +7,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use loupe_core::query::SortKey;
+
 use crate::loader::{LoadedTable, load_part};
 use crate::url_state::navigate_with;
 
@@ -23,6 +25,16 @@ pub fn set_memory_budget(bytes: usize) {
 
 pub fn memory_budget() -> usize {
     MEMORY_BUDGET.with(std::cell::Cell::get)
+}
+
+/// The scan button's label for a view with (or without) a filter and a sort.
+pub fn scan_label(filtered: bool, sorted: bool) -> Option<&'static str> {
+    match (filtered, sorted) {
+        (true, false) => Some("filter all parts"),
+        (false, true) => Some("sort all parts"),
+        (true, true) => Some("filter and sort all parts"),
+        (false, false) => None,
+    }
 }
 
 /// Shows another table in place of the current one (provided by the app).
@@ -44,14 +56,26 @@ const BACK_CONTEXT_ROWS: usize = 20;
 pub fn PartitionPager(
     loaded: Arc<LoadedTable>,
     request: RwSignal<Option<bool>>,
-    /// The view's filter: "filter all parts" opens its matches in every part.
-    filter: Signal<Option<String>>,
+    /// The view's filter and sort, which a scan of every part runs.
+    scan: Signal<(Option<String>, Vec<SortKey>)>,
 ) -> impl IntoView {
-    // A scan's matches: what was found, and the way back to paging.
+    // A scan's matches: what was found, and the way back to paging. Its rows
+    // are those of the filter and sort it ran; another filter or sort (the
+    // grid re-sorts the rows kept) asks for a new scan.
     if let Some(note) = loaded.scanned.clone() {
+        let scanned = scan.get_untracked();
+        let changed = move || scan.with(|now| *now != scanned);
+        let rescan = |_| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+        };
         return view! {
             <nav class="partition-pager scanned" aria-label="partitions">
                 <span class="parts-summary">{note}</span>
+                {move || changed().then(|| view! {
+                    <button class="parts-rescan" on:click=rescan>"scan again with this filter and sort"</button>
+                })}
                 <button class="parts-back" on:click=|_| navigate_with("scan", "")>"back to paging"</button>
             </nav>
         }
@@ -157,8 +181,8 @@ pub fn PartitionPager(
             {button("parts-prev", "◂ earlier rows", previous)}
             <span class="parts-summary">{summary}</span>
             {button("parts-next", "later rows ▸", next)}
-            {move || filter.with(Option::is_some).then(|| view! {
-                <button class="parts-scan" on:click=|_| navigate_with("scan", "1")>"filter all parts"</button>
+            {move || scan.with(|(f, s)| scan_label(f.is_some(), !s.is_empty())).map(|label| view! {
+                <button class="parts-scan" on:click=|_| navigate_with("scan", "1")>{label}</button>
             })}
             <span class="parts-busy" aria-live="polite">{move || busy.get()}</span>
             {move || error.get().map(|e| view! { <div role="alert" class="alert">{e}</div> })}

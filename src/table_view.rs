@@ -313,7 +313,7 @@ pub fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             <QueryBar query schema run_error />
             <QueryRunning run query rows=total />
             <PartitionPager loaded=loaded.clone() request=page_request
-                filter=Signal::derive(move || query.with(|q| q.filter.clone())) />
+                scan=Signal::derive(move || query.with(|q| (q.filter.clone(), q.sort.clone()))) />
             {compare_legend}
             <OverVersions loaded=loaded.clone() view />
             <ConfusionPanel loaded=loaded.clone() view query />

@@ -1,5 +1,6 @@
 //! End-to-end: partitioned tables. A dataset larger than the memory budget
-//! pages part by part (evicted parts are read again), "filter all parts" scans
+//! pages part by part (evicted parts are read again), "filter all parts" and
+//! "sort all parts" scan
 //! every part, a Parquet dataset written by DuckDB opens as one table, and a
 //! loading worker that grew large is let go between loads.
 #![cfg(not(target_arch = "wasm32"))]
@@ -215,6 +216,77 @@ async fn a_filter_runs_over_every_part_of_a_paged_table() {
         "the last match, row 79990",
     )
     .await;
+}
+
+/// "sort all parts" on a paged table: every part is read and the first rows
+/// of the order over all of them stay (`part_scan::TOP_ROWS`): sorted by id
+/// descending, the last part's last row comes first, though paging shows the
+/// first parts.
+#[tokio::test]
+async fn a_sort_runs_over_every_part_of_a_paged_table() {
+    let table = paged_dataset("paged-sort-scan");
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let sorted = format!("{table}{}", url_query(&[("sort", "id desc")]));
+    assert_eq!(s.open(&sorted).await, "ready");
+    wait_parts(&s, "0-2").await;
+    let label = s
+        .js("return document.querySelector('button.parts-scan').innerText")
+        .await;
+    assert_eq!(label, serde_json::json!("sort all parts"));
+    s.js("document.querySelector('button.parts-scan').click(); return 0")
+        .await;
+    s.wait_for(
+        "location.search.includes('scan=1') && document.querySelector('.partition-pager.scanned') ? 'yes' : ''",
+        "the scan's result",
+    )
+    .await;
+    s.wait_rows(10_000, "the first 10,000 rows of the order")
+        .await;
+    let bar = s
+        .js("return document.querySelector('.partition-pager .parts-summary').innerText")
+        .await;
+    let want = format!(
+        "the first 10000 by `id desc` of {} rows in all 4 parts",
+        4 * PART_ROWS
+    );
+    assert!(bar.as_str().unwrap_or_default().contains(&want), "{bar}");
+    let last = 4 * PART_ROWS - 1;
+    s.wait_for(
+        &format!("[...document.querySelectorAll('[role=grid] [role=row]')].some(r => r.children[1] && r.children[1].innerText === '{last}' && r.children[2].innerText === '{last}')"),
+        "the last part's last row, first",
+    )
+    .await;
+    // A filter typed afterwards narrows the rows kept (the link keeps the
+    // scan and the memory budget); the bar offers to scan again, which reads
+    // every part with the filter and the sort.
+    s.type_filter("label == \"dog\"", true).await;
+    let search = s.location_search().await;
+    assert!(
+        search.contains("scan=1") && search.contains("memory_mb="),
+        "{search}"
+    );
+    s.wait_for(
+        "document.querySelector('button.parts-rescan') ? 'yes' : ''",
+        "the offer to scan again",
+    )
+    .await;
+    s.js("document.querySelector('button.parts-rescan').click(); return 0")
+        .await;
+    let want = format!(
+        "of {} rows matching `label == \"dog\"` in all 4 parts",
+        2 * PART_ROWS
+    );
+    s.wait_for(
+        &format!(
+            "(document.querySelector('.partition-pager .parts-summary')?.innerText || '').includes({}) ? 'yes' : ''",
+            serde_json::to_string(&want).expect("json")
+        ),
+        "the filtered scan",
+    )
+    .await;
+    s.wait_rows(10_000, "the first 10,000 dogs of the order")
+        .await;
 }
 
 /// A Python with DuckDB (the worked example's engine), or `None` outside CI.

@@ -1,9 +1,11 @@
 //! Partitioned tables: the parts the memory budget holds read in order (the
-//! rest later, on demand: `load_part`), or a filter scanned over every part.
+//! rest later, on demand: `load_part`), or a filter and sort scanned over
+//! every part.
 
 use loupe_core::Table;
 use loupe_core::part_scan::PartScan;
 use loupe_core::partition_window::PartitionWindow;
+use loupe_core::query::{Query, SortKey};
 
 use super::{Artifact, Ctx, Loaded, PartitionSource, Progress, load_path};
 
@@ -32,8 +34,8 @@ pub(super) async fn load_partitions(
     let parts: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
     // Only a table shown alone pages; joins and comparisons need every row.
     let on_demand = ctx.is_top_level() && ctx.preview.is_some();
-    if on_demand && let Some(filter) = &ctx.scan {
-        return scan_partitions(url, artifact, &parts, filter, ctx).await;
+    if on_demand && let Some(query) = &ctx.scan {
+        return scan_partitions(url, artifact, &parts, query, ctx).await;
     }
     let budget = if on_demand {
         crate::partitions::memory_budget()
@@ -64,16 +66,17 @@ pub(super) async fn load_partitions(
     Ok((shown, media.unwrap_or_default()))
 }
 
-/// The rows of every part where `filter` holds, each part read, filtered and
-/// dropped in turn, within the memory budget (`loupe_core::part_scan`).
+/// The rows of every part where the view's filter holds (sorted: the first
+/// rows of its order over all parts), each part read, filtered and dropped in
+/// turn, within the memory budget (`loupe_core::part_scan`).
 async fn scan_partitions(
     url: &str,
     artifact: &Artifact,
     parts: &[String],
-    filter: &str,
+    query: &Query,
     ctx: &Ctx<'_>,
 ) -> Result<Loaded, String> {
-    let mut scan = PartScan::new(filter, crate::partitions::memory_budget());
+    let mut scan = PartScan::over(query, crate::partitions::memory_budget());
     let mut media = vec![artifact.media.clone()];
     for part in parts {
         let (table, part_media) = read_part(url, artifact, part, ctx).await?;
@@ -88,24 +91,45 @@ async fn scan_partitions(
             break;
         }
     }
-    let (seen, read, stopped) = (
-        scan.parts_seen(),
-        scan.rows_seen(),
-        scan.stopped_at_budget(),
-    );
+    let note = scan_note(&scan, query, parts.len());
     let matches = scan
         .matches()
         .ok_or_else(|| format!("{url}: no part could be read"))?;
-    let mut note = format!(
-        "{} rows match `{filter}` in parts 1–{seen} of {} ({read} rows read); `row` is each one's row over all parts",
-        matches.row_count(),
-        parts.len()
-    );
-    if stopped {
-        note.push_str("; stopped there: more matches than the memory budget holds");
-    }
     ctx.scanned.replace(Some(note));
     Ok((matches, media))
+}
+
+/// What a scan found, for the bar above its rows.
+fn scan_note(scan: &PartScan, query: &Query, parts: usize) -> String {
+    let (seen, read, matched, kept) = (
+        scan.parts_seen(),
+        scan.rows_seen(),
+        scan.matched(),
+        scan.kept(),
+    );
+    let mut note = if scan.is_sorted() {
+        let which = query
+            .filter
+            .as_ref()
+            .map_or(String::new(), |f| format!(" matching `{f}`"));
+        let order = query
+            .sort
+            .iter()
+            .map(SortKey::to_text)
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "the first {kept} by `{order}` of {matched} rows{which} in all {parts} parts ({read} rows read)"
+        )
+    } else {
+        let filter = query.filter.as_deref().unwrap_or("true");
+        format!("{matched} rows match `{filter}` in parts 1–{seen} of {parts} ({read} rows read)")
+    };
+    note.push_str("; `row` is each one's row over all parts");
+    if scan.stopped_at_budget() {
+        note.push_str("; stopped there: more matches than the memory budget holds");
+    }
+    note
 }
 
 /// One part of a partitioned table, with its Hive `key=value` folders as columns

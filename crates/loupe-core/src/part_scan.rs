@@ -1,7 +1,12 @@
-//! A filter over every part of a partitioned table too large for memory: the
-//! parts go through one at a time (read, filtered, dropped) and only the
-//! matching rows stay, each with its row number over all parts, up to a byte
-//! budget. What a paged table's "filter all parts" shows.
+//! A query over every part of a partitioned table too large for memory: the
+//! parts go through one at a time (read, filtered, dropped) and only what the
+//! view needs stays, each row with its row number over all parts, within a
+//! byte budget. Unsorted, that is every matching row (up to the budget: the
+//! scan stops there); sorted, the first rows of the order over all parts —
+//! each part's best merged with the best so far, so every part is read and
+//! the kept rows never grow past `TOP_ROWS` (or the budget). Sorting the kept
+//! rows again gives the same order, so the view's own query can run on them.
+//! What a paged table's "filter all parts" / "sort all parts" shows.
 
 use crate::bitmap::Bitmap;
 use crate::column::ColumnData;
@@ -11,12 +16,23 @@ use crate::table::{Column, Table};
 /// The column holding each match's row number over all parts.
 pub const ROW_COLUMN: &str = "row";
 
-/// A filter run part by part, in part order.
+/// The most rows a sorted scan keeps: the top of the order, a few screens of
+/// the grid many times over.
+pub const TOP_ROWS: usize = 10_000;
+
+/// A filter and sort run part by part, in part order.
 #[derive(Debug)]
 pub struct PartScan {
+    /// The filter, sort and derived columns (a grouping is not scanned).
     query: Query,
+    /// The sort alone (with the derived columns it may name), to order the
+    /// kept rows merged with a part's.
+    order: Query,
     budget: usize,
+    /// Rows a sorted scan keeps (`None`: unsorted, every match).
+    top: Option<usize>,
     matches: Option<Table>,
+    matched: usize,
     rows_seen: usize,
     parts_seen: usize,
     full: bool,
@@ -25,59 +41,96 @@ pub struct PartScan {
 impl PartScan {
     /// A scan for the rows where `filter` holds, keeping at most `budget` bytes.
     pub fn new(filter: &str, budget: usize) -> PartScan {
-        PartScan {
-            query: Query {
+        PartScan::over(
+            &Query {
                 filter: Some(filter.to_string()),
                 ..Query::default()
             },
             budget,
+        )
+    }
+
+    /// A scan for `query`'s filter and sort (and the derived columns they
+    /// name), keeping at most `budget` bytes of rows.
+    pub fn over(query: &Query, budget: usize) -> PartScan {
+        let mut computation = query.computation();
+        computation.group.clear();
+        let order = Query {
+            sort: computation.sort.clone(),
+            derived: computation.derived.clone(),
+            ..Query::default()
+        };
+        PartScan {
+            top: (!computation.sort.is_empty()).then_some(TOP_ROWS),
+            query: computation,
+            order,
+            budget,
             matches: None,
+            matched: 0,
             rows_seen: 0,
             parts_seen: 0,
             full: false,
         }
     }
 
-    /// Filters the next part. `Ok(false)`: the matches passed the budget, so
-    /// the scan stops here (the matches so far are kept).
+    /// Keeps at most `rows` rows when the scan is sorted (default `TOP_ROWS`).
+    pub fn keeping(mut self, rows: usize) -> PartScan {
+        if self.top.is_some() {
+            self.top = Some(rows.max(1));
+        }
+        self
+    }
+
+    /// Filters (and orders) the next part. `Ok(false)`: the matches of an
+    /// unsorted scan passed the budget, so it stops here (the matches so far
+    /// are kept). A sorted scan keeps fewer rows instead, and goes on.
     pub fn add(&mut self, part: &Table) -> Result<bool, ScanError> {
         if self.full {
             return Ok(false);
         }
         let view = run(part, &self.query).map_err(ScanError::Query)?;
-        let first = self.rows_seen;
-        let gathered: Vec<Option<u32>> = view.rows.iter().map(|&r| Some(r)).collect();
-        let numbers: Vec<i64> = view
-            .rows
-            .iter()
-            .map(|&r| (first + r as usize) as i64)
-            .collect();
-        let mut columns = vec![Column::new(
-            ROW_COLUMN,
-            None,
-            ColumnData::Int {
-                valid: Bitmap::filled(numbers.len(), true),
-                values: numbers,
-            },
-        )];
-        columns.extend(part.columns.iter().map(|c| {
-            Column::new(
-                c.name.clone(),
-                c.declared.clone(),
-                c.data().gather(&gathered),
-            )
-        }));
-        let found = Table::from_columns(columns).map_err(ScanError::Columns)?;
-        match &mut self.matches {
-            Some(m) => m.append(found).map_err(ScanError::Columns)?,
-            None => self.matches = Some(found),
-        }
+        self.matched += view.rows.len();
+        let keep = self.top.map_or(view.rows.len(), |k| k.min(view.rows.len()));
+        let found = with_row_numbers(part, &view.rows[..keep], self.rows_seen)?;
         self.rows_seen += part.row_count();
         self.parts_seen += 1;
-        if self.matches.as_ref().map_or(0, Table::heap_bytes) > self.budget {
-            self.full = true;
+        let mut merged = match self.matches.take() {
+            Some(mut m) => {
+                m.append(found).map_err(ScanError::Columns)?;
+                m
+            }
+            None => found,
+        };
+        if let Some(k) = self.top {
+            merged = self.first_in_order(&merged, k)?;
         }
+        let mut bytes = merged.heap_bytes();
+        if bytes > self.budget {
+            match self.top {
+                Some(_) => {
+                    // Fewer rows from now on: as many as the budget holds
+                    // (bytes are not quite proportional to rows: dictionaries).
+                    while bytes > self.budget && merged.row_count() > 1 {
+                        let rows = merged.row_count();
+                        let fit = (rows as u128 * self.budget as u128 / bytes as u128) as usize;
+                        merged = merged.slice(0, fit.clamp(1, rows - 1));
+                        bytes = merged.heap_bytes();
+                    }
+                    self.top = Some(merged.row_count());
+                }
+                None => self.full = true,
+            }
+        }
+        self.matches = Some(merged);
         Ok(!self.full)
+    }
+
+    /// The first `k` rows of `table` in the scan's order (stable: ties keep
+    /// their order, which is their order over all parts).
+    fn first_in_order(&self, table: &Table, k: usize) -> Result<Table, ScanError> {
+        let view = run(table, &self.order).map_err(ScanError::Query)?;
+        let first: Vec<Option<u32>> = view.rows.iter().take(k).map(|&r| Some(r)).collect();
+        gather(table, &first)
     }
 
     /// Rows of the parts scanned so far.
@@ -90,6 +143,21 @@ impl PartScan {
         self.parts_seen
     }
 
+    /// Rows that matched the filter in the parts scanned (kept or not).
+    pub fn matched(&self) -> usize {
+        self.matched
+    }
+
+    /// Rows kept so far.
+    pub fn kept(&self) -> usize {
+        self.matches.as_ref().map_or(0, Table::row_count)
+    }
+
+    /// Whether the scan keeps the first rows of a sort (rather than every match).
+    pub fn is_sorted(&self) -> bool {
+        self.top.is_some()
+    }
+
     /// Whether the scan stopped at the budget.
     pub fn stopped_at_budget(&self) -> bool {
         self.full
@@ -99,6 +167,39 @@ impl PartScan {
     pub fn matches(self) -> Option<Table> {
         self.matches
     }
+}
+
+/// `rows` of `part`, after a `row` column of their numbers over all parts
+/// (`first`: the rows before this part).
+fn with_row_numbers(part: &Table, rows: &[u32], first: usize) -> Result<Table, ScanError> {
+    let gathered: Vec<Option<u32>> = rows.iter().map(|&r| Some(r)).collect();
+    let numbers: Vec<i64> = rows.iter().map(|&r| (first + r as usize) as i64).collect();
+    let mut columns = vec![Column::new(
+        ROW_COLUMN,
+        None,
+        ColumnData::Int {
+            valid: Bitmap::filled(numbers.len(), true),
+            values: numbers,
+        },
+    )];
+    columns.extend(part.columns.iter().map(|c| {
+        Column::new(
+            c.name.clone(),
+            c.declared.clone(),
+            c.data().gather(&gathered),
+        )
+    }));
+    Table::from_columns(columns).map_err(ScanError::Columns)
+}
+
+/// `rows` of every column of `table`.
+fn gather(table: &Table, rows: &[Option<u32>]) -> Result<Table, ScanError> {
+    let columns = table
+        .columns
+        .iter()
+        .map(|c| Column::new(c.name.clone(), c.declared.clone(), c.data().gather(rows)))
+        .collect();
+    Table::from_columns(columns).map_err(ScanError::Columns)
 }
 
 /// Why a part could not be filtered.
@@ -157,6 +258,109 @@ mod tests {
         assert!(!scan.add(&part(10, 10)).expect("no more"));
         assert_eq!(scan.parts_seen(), 1);
         assert_eq!(scan.matches().map(|m| m.row_count()), Some(10));
+    }
+
+    /// Parts of rows with a score (some null, many ties) and a label.
+    fn scored_part(scores: &[Option<i8>], first: usize) -> Table {
+        let rows: Vec<String> = scores
+            .iter()
+            .enumerate()
+            .map(|(r, s)| {
+                let score = s.map_or("null".to_string(), |s| s.to_string());
+                format!(
+                    r#"[{}, {score}, "{}"]"#,
+                    first + r,
+                    ["cat", "dog", "emu"][(first + r) % 3]
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{"_type": "table", "columns": ["id", "score", "label"], "data": [{}]}}"#,
+            rows.join(", ")
+        );
+        crate::read_table(json.as_bytes()).expect("part")
+    }
+
+    fn query(filter: Option<&str>, sort: &str) -> Query {
+        Query::from_params([("filter", filter.unwrap_or("")), ("sort", sort)])
+    }
+
+    #[test]
+    fn a_sorted_scan_keeps_the_first_rows_over_all_parts() {
+        let q = query(Some("label != \"emu\""), "score desc");
+        let mut scan = PartScan::over(&q, usize::MAX).keeping(3);
+        assert!(scan.is_sorted());
+        for (p, scores) in [
+            [Some(1), Some(5), None],
+            [Some(9), Some(2), Some(5)],
+            [Some(7), Some(9), Some(0)],
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert!(scan.add(&scored_part(scores, p * 3)).expect("scans"));
+        }
+        assert_eq!(scan.matched(), 6);
+        let m = scan.matches().expect("rows");
+        // Ids 0..9; emu rows (2, 5, 8) filtered out; then 9 (id 3), 9 (id 7), 7 (id 6).
+        assert_eq!(ints(&m, ROW_COLUMN), [3, 7, 6]);
+    }
+
+    proptest::proptest! {
+        /// However the rows fall into parts, a sorted scan keeps what sorting
+        /// all of them and taking the first `k` gives, and sorting what it kept
+        /// again changes nothing.
+        #[test]
+        fn sorted_scans_equal_sorting_everything(
+            parts in proptest::collection::vec(
+                proptest::collection::vec(proptest::option::weighted(0.8, -3i8..4), 0..12),
+                1..6,
+            ),
+            k in 1usize..15,
+            sort in proptest::sample::select(vec!["score desc", "score", "label, score desc", "-score * 2"]),
+            filter in proptest::sample::select(vec![None, Some("score > 0"), Some("label == \"dog\"")]),
+        ) {
+            let q = query(filter, sort);
+            let mut scan = PartScan::over(&q, usize::MAX).keeping(k);
+            let mut first = 0;
+            let mut all: Vec<Option<i8>> = Vec::new();
+            for scores in &parts {
+                scan.add(&scored_part(scores, first)).expect("scans");
+                first += scores.len();
+                all.extend(scores);
+            }
+            let whole = scored_part(&all, 0);
+            let view = run(&whole, &q).expect("runs");
+            let expected: Vec<i64> = view.rows.iter().take(k).map(|&r| r as i64).collect();
+            let kept = scan.matches().expect("a part");
+            proptest::prop_assert_eq!(ints(&kept, ROW_COLUMN), expected.clone());
+            let again = run(&kept, &q).expect("runs");
+            let rows = ints(&kept, ROW_COLUMN);
+            let reordered: Vec<i64> = again.rows.iter().map(|&r| rows[r as usize]).collect();
+            proptest::prop_assert_eq!(reordered, expected);
+        }
+    }
+
+    #[test]
+    fn a_sorted_scan_over_budget_keeps_fewer_rows_and_goes_on() {
+        let q = query(None, "score");
+        let mut scan = PartScan::over(&q, 200);
+        let scores: Vec<Option<i8>> = (0..50).map(|i| Some((i % 7) as i8)).collect();
+        assert!(scan.add(&scored_part(&scores, 0)).expect("scans"));
+        assert!(scan.add(&scored_part(&scores, 50)).expect("goes on"));
+        assert!(!scan.stopped_at_budget());
+        assert_eq!(scan.parts_seen(), 2);
+        let m = scan.matches().expect("rows");
+        assert!(
+            m.row_count() >= 1 && m.row_count() < 50,
+            "{}",
+            m.row_count()
+        );
+        assert!(
+            m.heap_bytes() <= 200 || m.row_count() == 1,
+            "{}",
+            m.heap_bytes()
+        );
     }
 
     #[test]
