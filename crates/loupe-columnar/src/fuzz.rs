@@ -1,8 +1,9 @@
-//! The body of the `arrow` cargo-fuzz target (`fuzz/`), here so the same code
-//! runs on stable: `tests/fuzz_regressions.rs` replays its seeds and every
-//! crash the fuzzer found (`fuzz/regressions/arrow/`).
+//! The bodies of the `arrow` and `parquet` cargo-fuzz targets (`fuzz/`),
+//! here so the same code runs on stable: `tests/fuzz_regressions.rs` replays
+//! their seeds and every crash the fuzzer found (`fuzz/regressions/<target>/`).
 
 use crate::ipc::{ArrowIncremental, read_arrow};
+use crate::parquet_read::{FOOTER_LEN, ParquetPlan, read_parquet};
 
 /// Any bytes as Arrow IPC: read whole, and in chunks (sized from the first
 /// byte) with every record batch read as it arrives. Either may refuse; none
@@ -43,4 +44,53 @@ pub fn arrow(data: &[u8]) {
             }
         }
     }
+}
+
+/// Any bytes as Parquet: read whole, and as the browser reads it (the
+/// footer's metadata, then each row group from just its byte ranges). Either
+/// may refuse; none may panic; when both read a table they agree.
+pub fn parquet(data: &[u8]) {
+    let whole = read_parquet(bytes::Bytes::copy_from_slice(data));
+    let by_ranges = parquet_by_ranges(data);
+    if let (Ok(a), Some(b)) = (&whole, &by_ranges) {
+        assert_eq!(
+            a.row_count(),
+            b.row_count(),
+            "whole and ranged reads disagree"
+        );
+        for (x, y) in a.columns.iter().zip(&b.columns) {
+            for r in 0..a.row_count() {
+                assert_eq!(
+                    x.value(r).display(),
+                    y.value(r).display(),
+                    "column {} row {r} differs",
+                    x.name
+                );
+            }
+        }
+    }
+}
+
+/// The table read row group by row group from byte ranges, `None` if any
+/// step refuses.
+fn parquet_by_ranges(data: &[u8]) -> Option<loupe_core::Table> {
+    let len = data.len() as u64;
+    let tail = data.get(data.len().checked_sub(FOOTER_LEN as usize)?..)?;
+    let meta_len = ParquetPlan::metadata_len(tail, len).ok()?;
+    let meta_start = len.checked_sub(FOOTER_LEN + meta_len)? as usize;
+    let plan =
+        ParquetPlan::new(data.get(meta_start..data.len() - FOOTER_LEN as usize)?, len).ok()?;
+    let mut table = plan.empty_table().ok()?;
+    for rg in 0..plan.row_groups() {
+        let chunks = plan
+            .byte_ranges(rg)
+            .into_iter()
+            .map(|r| {
+                let piece = data.get(r.start as usize..r.end as usize)?;
+                Some((r.start, bytes::Bytes::copy_from_slice(piece)))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        table.append(plan.read_row_group(rg, chunks).ok()?).ok()?;
+    }
+    Some(table)
 }

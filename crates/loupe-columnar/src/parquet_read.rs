@@ -33,6 +33,7 @@ pub const FOOTER_LEN: u64 = 8;
 /// Reads a whole Parquet file held in memory.
 pub fn read_parquet(bytes: Bytes) -> Result<Table, ColumnarError> {
     let plain = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new())?;
+    check_column_chunks(plain.metadata(), bytes.len() as u64)?;
     let metadata = with_dictionaries(plain.metadata().clone())?;
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata)
         .with_batch_size(BATCH_ROWS);
@@ -43,6 +44,37 @@ pub fn read_parquet(bytes: Bytes) -> Result<Table, ColumnarError> {
         collector.push(&batch?)?;
     }
     collector.finish()
+}
+
+/// Every column chunk the metadata lists lies inside the file: arrow-rs
+/// asserts that offsets and sizes are not negative (a panic, which in wasm
+/// aborts the worker) and slices by them.
+fn check_column_chunks(metadata: &ParquetMetaData, file_len: u64) -> Result<(), ColumnarError> {
+    for (rg, group) in metadata.row_groups().iter().enumerate() {
+        if group.num_rows() < 0 {
+            return Err(ColumnarError::Parquet(format!(
+                "damaged metadata: row group {rg} has {} rows",
+                group.num_rows()
+            )));
+        }
+        for chunk in group.columns() {
+            let start = chunk
+                .dictionary_page_offset()
+                .unwrap_or(chunk.data_page_offset());
+            let inside = u64::try_from(start)
+                .ok()
+                .zip(u64::try_from(chunk.compressed_size()).ok())
+                .and_then(|(start, len)| start.checked_add(len))
+                .is_some_and(|end| end <= file_len);
+            if !inside || chunk.data_page_offset() < 0 {
+                return Err(ColumnarError::Parquet(format!(
+                    "damaged metadata: column `{}` of row group {rg} lies outside the {file_len}-byte file",
+                    chunk.column_path()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether every data page of a column chunk is dictionary-encoded (then its
@@ -127,6 +159,7 @@ impl ParquetPlan {
     /// The plan from the metadata bytes (the `metadata_len` bytes before the footer).
     pub fn new(metadata: &[u8], file_len: u64) -> Result<ParquetPlan, ColumnarError> {
         let parsed = ParquetMetaDataReader::decode_metadata(metadata)?;
+        check_column_chunks(&parsed, file_len)?;
         let metadata = with_dictionaries(Arc::new(parsed))?;
         Ok(ParquetPlan { metadata, file_len })
     }
