@@ -127,6 +127,17 @@ fn on_message(client: &SharedClient, event: MessageEvent) {
         }
         return;
     }
+    if kind == "panic" {
+        // The worker is aborting: every load and query waiting on it fails.
+        let message = get(&data, "message").as_string().unwrap_or_default();
+        end(
+            client,
+            &format!(
+                "the worker stopped on an internal error: {message} (damaged data that its decoder does not check, or a bug)"
+            ),
+        );
+        return;
+    }
     let id = get(&data, "id").as_f64().unwrap_or(-1.0) as u32;
     let event = match kind.as_str() {
         "progress" => Event::Progress {

@@ -272,6 +272,34 @@ async fn a_file_that_is_not_parquet_is_named_in_the_error() {
     );
 }
 
+/// A Parquet file damaged where no check reaches (its definition levels: the
+/// fuzzer found arrow-rs's decoder panicking on this one, which in wasm aborts
+/// the worker) fails with an error naming the file and what stopped, and the
+/// next file opens in a new worker.
+#[tokio::test]
+async fn a_worker_that_panics_on_a_damaged_file_names_it() {
+    let regression = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/upstream-panics/parquet/def-levels-past-the-page.parquet");
+    std::fs::copy(&regression, generated().join("damaged.parquet")).expect("copy");
+    let fine = predictions(500, &["cat", "dog"], 0);
+    let bytes = loupe_columnar::parquet_write::write_parquet(&fine).expect("parquet");
+    std::fs::write(generated().join("fine.parquet"), bytes).expect("write");
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(s.open("?table=/generated/damaged.parquet").await, "error");
+    let alert = s
+        .js("return document.querySelector('[role=alert]').innerText")
+        .await;
+    let alert = alert.as_str().unwrap_or_default();
+    assert!(
+        alert.contains("damaged.parquet")
+            && alert.contains("internal error: offset + len out of bounds"),
+        "{alert}"
+    );
+    assert_eq!(s.open("?table=/generated/fine.parquet").await, "ready");
+    s.wait_rows(500, "the next file").await;
+}
+
 /// "Cancel" during a slow load returns to the start page and the worker stops
 /// fetching: the request count stops growing.
 #[tokio::test]

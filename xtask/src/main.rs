@@ -377,6 +377,10 @@ fn test() -> Result {
     Ok(())
 }
 
+// `parquet` is run by hand (`cargo +nightly fuzz run --fuzz-dir fuzz parquet`):
+// arrow-rs's Parquet page decoders still panic on some damaged pages no check
+// of ours reaches (fuzz/upstream-panics/parquet/), so a timed run can fail on
+// a known upstream bug rather than on a change here.
 const FUZZ_TARGETS: [&str; 4] = ["table", "manifest", "expression", "arrow"];
 const SHORT_FUZZ_SECONDS: u32 = 20;
 const LONG_FUZZ_SECONDS: u32 = 600;

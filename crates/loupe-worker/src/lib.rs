@@ -14,7 +14,10 @@
 //! fetched before the rest), `{kind: "size", id, rows}`
 //! (the rows the whole table will have, before its pieces), and finally
 //! `{kind: "done", id, memory}` (the worker's wasm memory in bytes) or
-//! `{kind: "error", id, message}`.
+//! `{kind: "error", id, message}`. A panic (arrow-rs decoders can panic on
+//! damaged pages that no check before them catches; in wasm a panic aborts
+//! the worker) is posted first as `{kind: "panic", message}`, so every load
+//! waiting on the worker fails with what went wrong.
 //!
 //! Queries (`query.rs`; the page runs a second instance of this worker for
 //! them): `{kind: "columns", key, rows, frame, more}` adds a column (frames
@@ -234,11 +237,29 @@ fn on_message(event: MessageEvent) {
     }
 }
 
+/// What a panic says, for the page: its message without the source path.
+fn panic_text(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let payload = info.payload();
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string())
+}
+
 #[wasm_bindgen(start)]
 pub fn start() {
     let Some(s) = scope() else {
         return;
     };
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&info.to_string().into());
+        post(&message(
+            "panic",
+            0,
+            &[("message", panic_text(info).into())],
+        ));
+    }));
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
     s.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
