@@ -39,6 +39,18 @@ async fn wait_parts(s: &Session, parts: &str) {
     .await;
 }
 
+/// Clicks the pager's scan button ("filter all parts", "sort all parts") and
+/// waits for the scan's rows.
+async fn scan_all_parts(s: &Session) {
+    s.js("document.querySelector('button.parts-scan').click(); return 0")
+        .await;
+    s.wait_for(
+        "location.search.includes('scan=1') && document.querySelector('.partition-pager.scanned') ? 'yes' : ''",
+        "the scan's result",
+    )
+    .await;
+}
+
 /// Clicks "later rows" on the pager.
 async fn next_parts(s: &Session) {
     s.js("document.querySelector('button.parts-next').click(); return 0")
@@ -186,13 +198,7 @@ async fn a_filter_runs_over_every_part_of_a_paged_table() {
     let filtered = format!("{table}&filter=id%20%25%2010%20%3D%3D%200");
     assert_eq!(s.open(&filtered).await, "ready");
     s.wait_rows(2 * 2_000, "the matches in memory").await;
-    s.js("document.querySelector('button.parts-scan').click(); return 0")
-        .await;
-    s.wait_for(
-        "location.search.includes('scan=1') && document.querySelector('.partition-pager.scanned') ? 'yes' : ''",
-        "the scan's result",
-    )
-    .await;
+    scan_all_parts(&s).await;
     s.wait_rows(4 * 2_000, "the matches of all four parts")
         .await;
     let bar = s
@@ -234,13 +240,7 @@ async fn a_sort_runs_over_every_part_of_a_paged_table() {
         .js("return document.querySelector('button.parts-scan').innerText")
         .await;
     assert_eq!(label, serde_json::json!("sort all parts"));
-    s.js("document.querySelector('button.parts-scan').click(); return 0")
-        .await;
-    s.wait_for(
-        "location.search.includes('scan=1') && document.querySelector('.partition-pager.scanned') ? 'yes' : ''",
-        "the scan's result",
-    )
-    .await;
+    scan_all_parts(&s).await;
     s.wait_rows(10_000, "the first 10,000 rows of the order")
         .await;
     let bar = s

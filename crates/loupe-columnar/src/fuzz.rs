@@ -22,26 +22,23 @@ pub fn arrow(data: &[u8]) {
     }
     let chunked = pushed.and_then(|()| reader.finish());
     if let (Ok(a), Ok(b)) = (&whole, &chunked) {
-        assert_eq!(
-            a.row_count(),
-            b.row_count(),
-            "whole and chunked reads disagree"
-        );
-        assert_eq!(
-            a.columns.len(),
-            b.columns.len(),
-            "whole and chunked reads disagree"
-        );
-        for (x, y) in a.columns.iter().zip(&b.columns) {
-            for r in 0..a.row_count() {
-                // Display, so NaN equals NaN.
-                assert_eq!(
-                    x.value(r).display(),
-                    y.value(r).display(),
-                    "column {} row {r} differs",
-                    x.name
-                );
-            }
+        assert_same_cells(a, b, "whole and chunked reads disagree");
+    }
+}
+
+/// Two reads of the same bytes give the same table.
+fn assert_same_cells(a: &loupe_core::Table, b: &loupe_core::Table, what: &str) {
+    assert_eq!(a.row_count(), b.row_count(), "{what}");
+    assert_eq!(a.columns.len(), b.columns.len(), "{what}");
+    for (x, y) in a.columns.iter().zip(&b.columns) {
+        for r in 0..a.row_count() {
+            // Display, so NaN equals NaN.
+            assert_eq!(
+                x.value(r).display(),
+                y.value(r).display(),
+                "{what}: column {} row {r} differs",
+                x.name
+            );
         }
     }
 }
@@ -53,21 +50,7 @@ pub fn parquet(data: &[u8]) {
     let whole = read_parquet(bytes::Bytes::copy_from_slice(data));
     let by_ranges = parquet_by_ranges(data);
     if let (Ok(a), Some(b)) = (&whole, &by_ranges) {
-        assert_eq!(
-            a.row_count(),
-            b.row_count(),
-            "whole and ranged reads disagree"
-        );
-        for (x, y) in a.columns.iter().zip(&b.columns) {
-            for r in 0..a.row_count() {
-                assert_eq!(
-                    x.value(r).display(),
-                    y.value(r).display(),
-                    "column {} row {r} differs",
-                    x.name
-                );
-            }
-        }
+        assert_same_cells(a, b, "whole and ranged reads disagree");
     }
 }
 
