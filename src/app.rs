@@ -94,7 +94,8 @@ fn query_params() -> Params {
             let query = loupe_core::query::Query::from_params(
                 params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
             );
-            (query.filter.is_some() || !query.sort.is_empty()).then(|| query.computation())
+            (query.filter.is_some() || !query.sort.is_empty() || query.is_grouped())
+                .then(|| query.computation())
         }),
     }
 }

@@ -39,8 +39,19 @@ pub struct LoadedTable {
     pub first_row: usize,
     /// The row of `table` to scroll to first (where a paged table's new part begins).
     pub start_row: usize,
-    /// Set when `table` holds a filter's matches in every part (what the bar says).
-    pub scanned: Option<String>,
+    /// Set when `table` is what a scan of every part found (`&scan=1`).
+    pub scanned: Option<Scanned>,
+}
+
+/// What a scan of every part of a partitioned table found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scanned {
+    /// What the bar above the rows says.
+    pub note: String,
+    /// The rows are a summary of groups (keys, counts, means), not the
+    /// table's rows: the view's filter, grouping and derived columns made it
+    /// and do not run on it again; only its sort does.
+    pub summary: bool,
 }
 
 /// A partitioned table opened on its own, for loading further parts later.
@@ -133,7 +144,7 @@ struct Ctx<'a> {
     /// The query to run over every part instead of paging (`OpenRequest::scan`).
     scan: Option<loupe_core::query::Query>,
     /// What a scan found, for the bar above its matches.
-    scanned: std::cell::RefCell<Option<String>>,
+    scanned: std::cell::RefCell<Option<Scanned>>,
 }
 
 /// Rows read before the first rows are shown (enough to fill a screen or two).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use loupe_core::query::SortKey;
+use loupe_core::query::Query;
 
 use crate::loader::{LoadedTable, load_part};
 use crate::url_state::navigate_with;
@@ -27,9 +27,18 @@ pub fn memory_budget() -> usize {
     MEMORY_BUDGET.with(std::cell::Cell::get)
 }
 
-/// The scan button's label for a view with (or without) a filter and a sort.
-pub fn scan_label(filtered: bool, sorted: bool) -> Option<&'static str> {
-    match (filtered, sorted) {
+/// The scan button's label for a view's query: what a scan of every part
+/// would run (a grouping: its summary; else the filter and the sort).
+pub fn scan_label(query: &Query) -> Option<&'static str> {
+    let filtered = query.filter.is_some();
+    if query.is_grouped() {
+        return Some(if filtered {
+            "filter and group all parts"
+        } else {
+            "group all parts"
+        });
+    }
+    match (filtered, !query.sort.is_empty()) {
         (true, false) => Some("filter all parts"),
         (false, true) => Some("sort all parts"),
         (true, true) => Some("filter and sort all parts"),
@@ -56,13 +65,15 @@ const BACK_CONTEXT_ROWS: usize = 20;
 pub fn PartitionPager(
     loaded: Arc<LoadedTable>,
     request: RwSignal<Option<bool>>,
-    /// The view's filter and sort, which a scan of every part runs.
-    scan: Signal<(Option<String>, Vec<SortKey>)>,
+    /// The view's computation (filter, sort, group, derived columns), which
+    /// a scan of every part runs.
+    scan: Signal<Query>,
 ) -> impl IntoView {
     // A scan's matches: what was found, and the way back to paging. Its rows
     // are those of the filter and sort it ran; another filter or sort (the
     // grid re-sorts the rows kept) asks for a new scan.
-    if let Some(note) = loaded.scanned.clone() {
+    if let Some(found) = loaded.scanned.clone() {
+        let note = found.note;
         let scanned = scan.get_untracked();
         let changed = move || scan.with(|now| *now != scanned);
         let rescan = |_| {
@@ -74,7 +85,7 @@ pub fn PartitionPager(
             <nav class="partition-pager scanned" aria-label="partitions">
                 <span class="parts-summary">{note}</span>
                 {move || changed().then(|| view! {
-                    <button class="parts-rescan" on:click=rescan>"scan again with this filter and sort"</button>
+                    <button class="parts-rescan" on:click=rescan>"scan again with this query"</button>
                 })}
                 <button class="parts-back" on:click=|_| navigate_with("scan", "")>"back to paging"</button>
             </nav>
@@ -181,7 +192,7 @@ pub fn PartitionPager(
             {button("parts-prev", "◂ earlier rows", previous)}
             <span class="parts-summary">{summary}</span>
             {button("parts-next", "later rows ▸", next)}
-            {move || scan.with(|(f, s)| scan_label(f.is_some(), !s.is_empty())).map(|label| view! {
+            {move || scan.with(scan_label).map(|label| view! {
                 <button class="parts-scan" on:click=|_| navigate_with("scan", "1")>{label}</button>
             })}
             <span class="parts-busy" aria-live="polite">{move || busy.get()}</span>

@@ -8,7 +8,7 @@ use leptos::ev;
 use leptos::leptos_dom::helpers::window_event_listener;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use loupe_core::query::schema_of;
+use loupe_core::query::{Query, schema_of};
 use loupe_core::{ImageColumnInfo, View};
 
 use crate::confusion_panel::ConfusionPanel;
@@ -313,7 +313,7 @@ pub fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             <QueryBar query schema run_error />
             <QueryRunning run query rows=total />
             <PartitionPager loaded=loaded.clone() request=page_request
-                scan=Signal::derive(move || query.with(|q| (q.filter.clone(), q.sort.clone()))) />
+                scan=Signal::derive(move || query.with(Query::computation)) />
             {compare_legend}
             <OverVersions loaded=loaded.clone() view />
             <ConfusionPanel loaded=loaded.clone() view query />

@@ -40,8 +40,20 @@ impl ViewRun {
         unqueried: Shared<View>,
     ) -> ViewRun {
         // Only the parts of the query that change rows: hiding a column or
-        // choosing a panel never runs it again.
-        let computation = Memo::new(move |_| query.with(Query::computation));
+        // choosing a panel never runs it again. A summary of groups was made
+        // by the filter, grouping and derived columns; only its sort runs.
+        let summary = loaded.scanned.as_ref().is_some_and(|s| s.summary);
+        let computation = Memo::new(move |_| {
+            query.with(|q| {
+                let mut c = q.computation();
+                if summary {
+                    c.filter = None;
+                    c.group.clear();
+                    c.derived.clear();
+                }
+                c
+            })
+        });
         let table_key = query_worker::new_table_key();
         on_cleanup(move || query_worker::forget(table_key));
         let big = loaded.table.row_count() >= query_worker::worker_rows();

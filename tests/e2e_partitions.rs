@@ -1,6 +1,6 @@
 //! End-to-end: partitioned tables. A dataset larger than the memory budget
-//! pages part by part (evicted parts are read again), "filter all parts" and
-//! "sort all parts" scan
+//! pages part by part (evicted parts are read again), "filter all parts",
+//! "sort all parts" and "group all parts" scan
 //! every part, a Parquet dataset written by DuckDB opens as one table, and a
 //! loading worker that grew large is let go between loads.
 #![cfg(not(target_arch = "wasm32"))]
@@ -287,6 +287,46 @@ async fn a_sort_runs_over_every_part_of_a_paged_table() {
     .await;
     s.wait_rows(10_000, "the first 10,000 dogs of the order")
         .await;
+}
+
+/// "group all parts" on a paged table: every part is read and grouped into
+/// running totals; the summary (a row per label, exact counts, means) shows
+/// ungrouped, sortable by its count.
+#[tokio::test]
+async fn a_grouping_runs_over_every_part_of_a_paged_table() {
+    let table = paged_dataset("paged-group-scan");
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let grouped = format!("{table}{}", url_query(&[("group", "label")]));
+    assert_eq!(s.open(&grouped).await, "ready");
+    wait_parts(&s, "0-2").await;
+    let label = s
+        .js("return document.querySelector('button.parts-scan').innerText")
+        .await;
+    assert_eq!(label, serde_json::json!("group all parts"));
+    scan_all_parts(&s).await;
+    s.wait_rows(2, "a row per label").await;
+    let bar = s
+        .js("return document.querySelector('.partition-pager .parts-summary').innerText")
+        .await;
+    let want = format!(
+        "2 groups of `label` over {} rows in parts 1–4 of 4",
+        4 * PART_ROWS
+    );
+    assert!(bar.as_str().unwrap_or_default().contains(&want), "{bar}");
+    let headers = s
+        .js("return [...document.querySelectorAll('[role=columnheader]')].slice(0, 3).map(h => h.innerText.split('\\n')[0])")
+        .await;
+    assert_eq!(headers, serde_json::json!(["label", "count", "mean id"]));
+    // Labels alternate by row: 40,000 of each over the four parts.
+    let half = 2 * PART_ROWS;
+    for label in ["cat", "dog"] {
+        s.wait_for(
+            &format!("[...document.querySelectorAll('[role=grid] [role=row]')].some(r => r.children[2] && r.children[1].innerText === '{label}' && r.children[2].innerText === '{half}')"),
+            &format!("{label}: {half} rows"),
+        )
+        .await;
+    }
 }
 
 /// A Python with DuckDB (the worked example's engine), or `None` outside CI.

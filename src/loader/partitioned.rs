@@ -1,13 +1,17 @@
 //! Partitioned tables: the parts the memory budget holds read in order (the
 //! rest later, on demand: `load_part`), or a filter and sort scanned over
-//! every part.
+//! every part, or a summary of its groups.
+
+use std::sync::Arc;
 
 use loupe_core::Table;
-use loupe_core::part_scan::PartScan;
+use loupe_core::media_resolver::MediaResolver;
+use loupe_core::part_groups::{MAX_GROUPS, PartGroups};
+use loupe_core::part_scan::{PartScan, PartSink, ScanProgress};
 use loupe_core::partition_window::PartitionWindow;
 use loupe_core::query::{Query, SortKey};
 
-use super::{Artifact, Ctx, Loaded, PartitionSource, Progress, load_path};
+use super::{Artifact, Ctx, Loaded, PartitionSource, Progress, Scanned, load_path};
 
 /// A partitioned table is the concatenation of the `.table.json` (or Parquet)
 /// entries under its `parts_path`, which only the manifest lists (static hosts
@@ -35,6 +39,9 @@ pub(super) async fn load_partitions(
     // Only a table shown alone pages; joins and comparisons need every row.
     let on_demand = ctx.is_top_level() && ctx.preview.is_some();
     if on_demand && let Some(query) = &ctx.scan {
+        if query.is_grouped() {
+            return group_partitions(url, artifact, &parts, query, ctx).await;
+        }
         return scan_partitions(url, artifact, &parts, query, ctx).await;
     }
     let budget = if on_demand {
@@ -66,6 +73,29 @@ pub(super) async fn load_partitions(
     Ok((shown, media.unwrap_or_default()))
 }
 
+/// Reads every part in turn into `scan` (each part dropped once taken)
+/// until it stops; the first part's media resolvers, one per column.
+async fn read_every_part(
+    url: &str,
+    artifact: &Artifact,
+    parts: &[String],
+    ctx: &Ctx<'_>,
+    scan: &mut impl PartSink,
+) -> Result<Vec<Arc<MediaResolver>>, String> {
+    let mut first_media = None;
+    for part in parts {
+        let (table, media) = read_part(url, artifact, part, ctx).await?;
+        first_media.get_or_insert(media);
+        let more = scan
+            .add(&table)
+            .map_err(|e| format!("{url}: part `{part}`: {e}"))?;
+        if !more {
+            break;
+        }
+    }
+    Ok(first_media.unwrap_or_default())
+}
+
 /// The rows of every part where the view's filter holds (sorted: the first
 /// rows of its order over all parts), each part read, filtered and dropped in
 /// turn, within the memory budget (`loupe_core::part_scan`).
@@ -77,36 +107,67 @@ async fn scan_partitions(
     ctx: &Ctx<'_>,
 ) -> Result<Loaded, String> {
     let mut scan = PartScan::over(query, crate::partitions::memory_budget());
+    let part_media = read_every_part(url, artifact, parts, ctx, &mut scan).await?;
+    // Each column's resolver, after the `row` column's.
     let mut media = vec![artifact.media.clone()];
-    for part in parts {
-        let (table, part_media) = read_part(url, artifact, part, ctx).await?;
-        if media.len() == 1 {
-            // Each column's resolver, after the `row` column's.
-            media.extend(part_media);
-        }
-        let more = scan
-            .add(&table)
-            .map_err(|e| format!("{url}: part `{part}`: {e}"))?;
-        if !more {
-            break;
-        }
-    }
+    media.extend(part_media);
     let note = scan_note(&scan, query, parts.len());
     let matches = scan
         .matches()
         .ok_or_else(|| format!("{url}: no part could be read"))?;
-    ctx.scanned.replace(Some(note));
+    ctx.scanned.replace(Some(Scanned {
+        note,
+        summary: false,
+    }));
     Ok((matches, media))
+}
+
+/// A summary of the view's groups over every part (keys, exact counts, means
+/// of the numeric columns): each part read, filtered, grouped into running
+/// totals and dropped in turn (`loupe_core::part_groups`).
+async fn group_partitions(
+    url: &str,
+    artifact: &Artifact,
+    parts: &[String],
+    query: &Query,
+    ctx: &Ctx<'_>,
+) -> Result<Loaded, String> {
+    let mut groups = PartGroups::over(query);
+    read_every_part(url, artifact, parts, ctx, &mut groups).await?;
+    let summary = groups.summary().map_err(|e| format!("{url}: {e}"))?;
+    let p = groups.progress();
+    let keys = query.group.join("`, `");
+    let which = query
+        .filter
+        .as_ref()
+        .map_or(String::new(), |f| format!(" matching `{f}`"));
+    let mut note = format!(
+        "{} groups of `{keys}` over {} rows{which} in parts 1–{} of {} ({} rows read): exact counts and means of the numeric columns",
+        groups.groups(),
+        p.matched,
+        p.parts,
+        parts.len(),
+        p.rows
+    );
+    if groups.stopped() {
+        note.push_str(&format!("; stopped there: more than {MAX_GROUPS} groups"));
+    }
+    ctx.scanned.replace(Some(Scanned {
+        note,
+        summary: true,
+    }));
+    // Summary cells are numbers and keys: no media to resolve.
+    Ok((summary, vec![artifact.media.clone()]))
 }
 
 /// What a scan found, for the bar above its rows.
 fn scan_note(scan: &PartScan, query: &Query, parts: usize) -> String {
-    let (seen, read, matched, kept) = (
-        scan.parts_seen(),
-        scan.rows_seen(),
-        scan.matched(),
-        scan.kept(),
-    );
+    let ScanProgress {
+        parts: seen,
+        rows: read,
+        matched,
+    } = scan.progress();
+    let kept = scan.kept();
     let mut note = if scan.is_sorted() {
         let which = query
             .filter

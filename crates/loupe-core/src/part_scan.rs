@@ -20,6 +20,33 @@ pub const ROW_COLUMN: &str = "row";
 /// the grid many times over.
 pub const TOP_ROWS: usize = 10_000;
 
+/// How far a scan of every part has got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanProgress {
+    /// Parts read.
+    pub parts: usize,
+    /// Rows of those parts.
+    pub rows: usize,
+    /// Rows where the filter held (kept or not).
+    pub matched: usize,
+}
+
+impl ScanProgress {
+    pub(crate) fn count(&mut self, part_rows: usize, matched: usize) {
+        self.parts += 1;
+        self.rows += part_rows;
+        self.matched += matched;
+    }
+}
+
+/// A scan that takes a partitioned table's parts one at a time, in order.
+pub trait PartSink {
+    /// Takes the next part. `Ok(false)`: the scan has what it can hold and
+    /// stops here.
+    fn add(&mut self, part: &Table) -> Result<bool, ScanError>;
+    fn progress(&self) -> ScanProgress;
+}
+
 /// A filter and sort run part by part, in part order.
 #[derive(Debug)]
 pub struct PartScan {
@@ -32,9 +59,7 @@ pub struct PartScan {
     /// Rows a sorted scan keeps (`None`: unsorted, every match).
     top: Option<usize>,
     matches: Option<Table>,
-    matched: usize,
-    rows_seen: usize,
-    parts_seen: usize,
+    progress: ScanProgress,
     full: bool,
 }
 
@@ -66,9 +91,7 @@ impl PartScan {
             order,
             budget,
             matches: None,
-            matched: 0,
-            rows_seen: 0,
-            parts_seen: 0,
+            progress: ScanProgress::default(),
             full: false,
         }
     }
@@ -89,11 +112,9 @@ impl PartScan {
             return Ok(false);
         }
         let view = run(part, &self.query).map_err(ScanError::Query)?;
-        self.matched += view.rows.len();
         let keep = self.top.map_or(view.rows.len(), |k| k.min(view.rows.len()));
-        let found = with_row_numbers(part, &view.rows[..keep], self.rows_seen)?;
-        self.rows_seen += part.row_count();
-        self.parts_seen += 1;
+        let found = with_row_numbers(part, &view.rows[..keep], self.progress.rows)?;
+        self.progress.count(part.row_count(), view.rows.len());
         let mut merged = match self.matches.take() {
             Some(mut m) => {
                 m.append(found).map_err(ScanError::Columns)?;
@@ -133,19 +154,8 @@ impl PartScan {
         gather(table, &first)
     }
 
-    /// Rows of the parts scanned so far.
-    pub fn rows_seen(&self) -> usize {
-        self.rows_seen
-    }
-
-    /// Parts scanned so far.
-    pub fn parts_seen(&self) -> usize {
-        self.parts_seen
-    }
-
-    /// Rows that matched the filter in the parts scanned (kept or not).
-    pub fn matched(&self) -> usize {
-        self.matched
+    pub fn progress(&self) -> ScanProgress {
+        self.progress
     }
 
     /// Rows kept so far.
@@ -166,6 +176,16 @@ impl PartScan {
     /// The matching rows, `row` first (`None` before any part).
     pub fn matches(self) -> Option<Table> {
         self.matches
+    }
+}
+
+impl PartSink for PartScan {
+    fn add(&mut self, part: &Table) -> Result<bool, ScanError> {
+        PartScan::add(self, part)
+    }
+
+    fn progress(&self) -> ScanProgress {
+        self.progress
     }
 }
 
@@ -243,7 +263,8 @@ mod tests {
         for p in 0..3 {
             assert!(scan.add(&part(p * 100, 10)).expect("filters"));
         }
-        assert_eq!((scan.parts_seen(), scan.rows_seen()), (3, 30));
+        let p = scan.progress();
+        assert_eq!((p.parts, p.rows), (3, 30));
         let m = scan.matches().expect("matches");
         assert_eq!(ints(&m, "id"), [3, 9, 105, 201, 207]);
         assert_eq!(ints(&m, ROW_COLUMN), [3, 9, 15, 21, 27]);
@@ -256,7 +277,7 @@ mod tests {
         assert!(!scan.add(&part(0, 10)).expect("filters"));
         assert!(scan.stopped_at_budget());
         assert!(!scan.add(&part(10, 10)).expect("no more"));
-        assert_eq!(scan.parts_seen(), 1);
+        assert_eq!(scan.progress().parts, 1);
         assert_eq!(scan.matches().map(|m| m.row_count()), Some(10));
     }
 
@@ -300,7 +321,7 @@ mod tests {
         {
             assert!(scan.add(&scored_part(scores, p * 3)).expect("scans"));
         }
-        assert_eq!(scan.matched(), 6);
+        assert_eq!(scan.progress().matched, 6);
         let m = scan.matches().expect("rows");
         // Ids 0..9; emu rows (2, 5, 8) filtered out; then 9 (id 3), 9 (id 7), 7 (id 6).
         assert_eq!(ints(&m, ROW_COLUMN), [3, 7, 6]);
@@ -349,7 +370,7 @@ mod tests {
         assert!(scan.add(&scored_part(&scores, 0)).expect("scans"));
         assert!(scan.add(&scored_part(&scores, 50)).expect("goes on"));
         assert!(!scan.stopped_at_budget());
-        assert_eq!(scan.parts_seen(), 2);
+        assert_eq!(scan.progress().parts, 2);
         let m = scan.matches().expect("rows");
         assert!(
             m.row_count() >= 1 && m.row_count() < 50,

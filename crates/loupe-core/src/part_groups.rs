@@ -1,0 +1,355 @@
+//! A grouping over every part of a partitioned table too large for memory:
+//! the parts go through one at a time (read, filtered, grouped, dropped) and
+//! only each group's totals stay — its key, how many rows it has and the sum
+//! of each numeric column — so memory grows with the number of groups, not
+//! rows. The result is a summary table (keys, `count`, `mean <column>`), what
+//! a paged table's "group all parts" shows; counts and means are exact over
+//! every part.
+
+use std::collections::HashMap;
+
+use crate::bitmap::Bitmap;
+use crate::column::{ColumnData, DataType};
+use crate::column_builder::ColumnBuilder;
+use crate::part_scan::{PartSink, ScanError, ScanProgress};
+use crate::query::{Query, SortKey, run};
+use crate::table::{Column, Table};
+use crate::value::{CellHint, Value};
+
+/// The column of each group's row count.
+pub const COUNT_COLUMN: &str = "count";
+
+/// The most groups kept: past it the scan stops (a key with a value per row
+/// is not a grouping worth summarizing).
+pub const MAX_GROUPS: usize = 100_000;
+
+/// One group's totals so far.
+#[derive(Debug)]
+struct Totals {
+    keys: Vec<Value>,
+    count: u64,
+    /// Per numeric column: sum and how many values it adds up.
+    sums: Vec<(f64, u64)>,
+}
+
+/// A filter and grouping run part by part.
+#[derive(Debug)]
+pub struct PartGroups {
+    /// The filter, group keys and derived columns (no sort: the summary is
+    /// sorted by the view afterwards).
+    query: Query,
+    /// Numeric columns (by name) whose means are kept: each column that is
+    /// numeric in some part (a part may hold only nulls of it).
+    numeric: Vec<String>,
+    groups: Vec<Totals>,
+    /// Each group's position in `groups`, by its keys' text.
+    index: HashMap<String, usize>,
+    progress: ScanProgress,
+    full: bool,
+}
+
+impl PartGroups {
+    /// A grouping by `query`'s group keys of the rows where its filter holds.
+    pub fn over(query: &Query) -> PartGroups {
+        let mut computation = query.computation();
+        computation.sort.clear();
+        PartGroups {
+            query: computation,
+            numeric: Vec::new(),
+            groups: Vec::new(),
+            index: HashMap::new(),
+            progress: ScanProgress::default(),
+            full: false,
+        }
+    }
+
+    /// Groups the next part into the totals. `Ok(false)`: past `MAX_GROUPS`
+    /// groups, the scan stops here.
+    pub fn add(&mut self, part: &Table) -> Result<bool, ScanError> {
+        if self.full {
+            return Ok(false);
+        }
+        let view = run(part, &self.query).map_err(ScanError::Query)?;
+        let grouping = view.groups.map(|g| g.grouping).unwrap_or_default();
+        for c in &part.columns {
+            let numeric = matches!(c.data_type(), DataType::Int | DataType::Float);
+            if numeric && !self.query.group.contains(&c.name) && !self.numeric.contains(&c.name) {
+                self.numeric.push(c.name.clone());
+            }
+        }
+        let columns: Vec<Option<&Column>> = self
+            .numeric
+            .iter()
+            .map(|n| part.column(n).filter(|c| c.data_type() != DataType::Null))
+            .collect();
+        let matched = grouping.members.iter().map(Vec::len).sum();
+        for (keys, members) in grouping.keys.into_iter().zip(&grouping.members) {
+            let text = keys
+                .iter()
+                .map(|k| format!("{k:?}"))
+                .collect::<Vec<_>>()
+                .join("\u{1f}");
+            let at = match self.index.get(&text) {
+                Some(&at) => at,
+                None => {
+                    self.index.insert(text, self.groups.len());
+                    self.groups.push(Totals {
+                        keys,
+                        count: 0,
+                        sums: Vec::new(),
+                    });
+                    self.groups.len() - 1
+                }
+            };
+            let totals = &mut self.groups[at];
+            totals.count += members.len() as u64;
+            totals.sums.resize(columns.len(), (0.0, 0));
+            for (sum, column) in totals.sums.iter_mut().zip(&columns) {
+                let Some(data) = column.map(|c| c.data()) else {
+                    continue;
+                };
+                for &r in members {
+                    if let Some(x) = data.f64_at(r as usize).filter(|x| x.is_finite()) {
+                        sum.0 += x;
+                        sum.1 += 1;
+                    }
+                }
+            }
+        }
+        self.progress.count(part.row_count(), matched);
+        if self.groups.len() > MAX_GROUPS {
+            self.full = true;
+        }
+        Ok(!self.full)
+    }
+
+    pub fn progress(&self) -> ScanProgress {
+        self.progress
+    }
+
+    pub fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Whether the scan stopped at `MAX_GROUPS`.
+    pub fn stopped(&self) -> bool {
+        self.full
+    }
+
+    /// The summary: a row per group, ordered by its keys (as a grouped view
+    /// orders its groups), with its keys (named as the group expressions),
+    /// `count` and `mean <column>`.
+    pub fn summary(&self) -> Result<Table, ScanError> {
+        let table = self.unordered_summary()?;
+        let by_keys = Query {
+            sort: self
+                .query
+                .group
+                .iter()
+                .map(|name| SortKey {
+                    expr: format!("row[{}]", quoted(name)),
+                    descending: false,
+                })
+                .collect(),
+            ..Query::default()
+        };
+        let order = run(&table, &by_keys).map_err(ScanError::Query)?;
+        let rows: Vec<Option<u32>> = order.rows.iter().map(|&r| Some(r)).collect();
+        let columns = table
+            .columns
+            .iter()
+            .map(|c| Column::new(c.name.clone(), None, c.data().gather(&rows)))
+            .collect();
+        Table::from_columns(columns).map_err(ScanError::Columns)
+    }
+
+    fn unordered_summary(&self) -> Result<Table, ScanError> {
+        let mut columns = Vec::new();
+        for (k, name) in self.query.group.iter().enumerate() {
+            let mut b = ColumnBuilder::new();
+            for g in &self.groups {
+                b.push_value(g.keys.get(k).cloned().unwrap_or(Value::Null));
+            }
+            columns.push(Column::new(name.clone(), None, b.finish(&CellHint::None)));
+        }
+        let counts: Vec<i64> = self.groups.iter().map(|g| g.count as i64).collect();
+        columns.push(Column::new(
+            COUNT_COLUMN,
+            None,
+            ColumnData::Int {
+                valid: Bitmap::filled(counts.len(), true),
+                values: counts,
+            },
+        ));
+        for (c, name) in self.numeric.iter().enumerate() {
+            let means: Vec<Option<f64>> = self
+                .groups
+                .iter()
+                .map(|g| g.sums.get(c).filter(|s| s.1 > 0).map(|s| s.0 / s.1 as f64))
+                .collect();
+            columns.push(Column::new(
+                format!("mean {name}"),
+                None,
+                ColumnData::Float {
+                    valid: Bitmap::from_bools(means.iter().map(Option::is_some)),
+                    values: means.iter().map(|m| m.unwrap_or(0.0)).collect(),
+                    timestamp: false,
+                },
+            ));
+        }
+        Table::from_columns(columns).map_err(ScanError::Columns)
+    }
+}
+
+impl PartSink for PartGroups {
+    fn add(&mut self, part: &Table) -> Result<bool, ScanError> {
+        PartGroups::add(self, part)
+    }
+
+    fn progress(&self) -> ScanProgress {
+        self.progress
+    }
+}
+
+/// `name` as an expression's string literal.
+fn quoted(name: &str) -> String {
+    let mut out = String::from("\"");
+    for c in name.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A part of rows with a label, a score (some null) and a loss.
+    fn part(rows: &[(u8, Option<i8>)], first: usize) -> Table {
+        let data: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .map(|(r, (label, score))| {
+                let score = score.map_or("null".to_string(), |s| s.to_string());
+                format!(
+                    r#"[{}, "{}", {score}, {}]"#,
+                    first + r,
+                    ["cat", "dog", "emu"][*label as usize % 3],
+                    (first + r) as f64 / 4.0
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{"_type": "table", "columns": ["id", "label", "score", "loss"], "data": [{}]}}"#,
+            data.join(", ")
+        );
+        crate::read_table(json.as_bytes()).expect("part")
+    }
+
+    fn query(filter: &str, group: &str) -> Query {
+        Query::from_params([("filter", filter), ("group", group)])
+    }
+
+    #[test]
+    fn counts_and_means_add_up_over_parts() {
+        let mut groups = PartGroups::over(&query("", "label"));
+        assert!(
+            groups
+                .add(&part(&[(0, Some(1)), (1, Some(2)), (0, None)], 0))
+                .expect("adds")
+        );
+        assert!(
+            groups
+                .add(&part(&[(1, Some(4)), (2, Some(3))], 3))
+                .expect("adds")
+        );
+        let t = groups.summary().expect("summary");
+        let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["label", "count", "mean id", "mean score", "mean loss"]
+        );
+        let cell = |c: &str, r: usize| t.column(c).map(|c| c.get(r));
+        assert_eq!(cell("label", 0), Some(Value::Str("cat".into())));
+        assert_eq!(cell("count", 0), Some(Value::Int(2)));
+        // cat: scores 1 and null → mean 1; dog: 2 and 4 → 3; emu: 3.
+        assert_eq!(cell("mean score", 0), Some(Value::Float(1.0)));
+        assert_eq!(cell("mean score", 1), Some(Value::Float(3.0)));
+        assert_eq!(cell("mean id", 2), Some(Value::Float(4.0)));
+        let p = groups.progress();
+        assert_eq!((p.matched, p.rows, p.parts), (5, 5, 2));
+    }
+
+    #[test]
+    fn an_expression_key_and_a_bad_one() {
+        let mut groups = PartGroups::over(&query("score > -100", "score > 1"));
+        groups
+            .add(&part(&[(0, Some(1)), (1, Some(2)), (0, None)], 0))
+            .expect("adds");
+        let t = groups.summary().expect("summary");
+        assert_eq!(t.columns[0].name, "score > 1");
+        assert_eq!(t.row_count(), 2);
+        let mut bad = PartGroups::over(&query("", "nope"));
+        let err = bad
+            .add(&part(&[(0, Some(1))], 0))
+            .expect_err("unknown column");
+        assert!(err.to_string().contains("nope"), "{err}");
+    }
+
+    proptest::proptest! {
+        /// However the rows fall into parts, the summary has each group's
+        /// count and means as grouping all of them at once gives.
+        #[test]
+        fn groups_over_parts_equal_grouping_everything(
+            parts in proptest::collection::vec(
+                proptest::collection::vec((0u8..3, proptest::option::weighted(0.8, -3i8..4)), 0..10),
+                1..5,
+            ),
+            group in proptest::sample::select(vec!["label", "score", "label, score > 0"]),
+            filter in proptest::sample::select(vec!["", "score > -2", "label != \"emu\""]),
+        ) {
+            let q = query(filter, group);
+            let mut groups = PartGroups::over(&q);
+            let mut all = Vec::new();
+            let mut first = 0;
+            for rows in &parts {
+                groups.add(&part(rows, first)).expect("adds");
+                first += rows.len();
+                all.extend(rows.iter().copied());
+            }
+            let whole = part(&all, 0);
+            let view = run(&whole, &q).expect("runs");
+            let grouping = view.groups.map(|g| g.grouping).unwrap_or_default();
+            let t = groups.summary().expect("summary");
+            proptest::prop_assert_eq!(t.row_count(), grouping.len());
+            // The summary is ordered by keys, as the grouped view's groups are.
+            for (g, (keys, members)) in grouping.keys.iter().zip(&grouping.members).enumerate() {
+                for (k, key) in keys.iter().enumerate() {
+                    proptest::prop_assert_eq!(&t.columns[k].get(g), key);
+                }
+                let count = t.column(COUNT_COLUMN).map(|c| c.get(g));
+                proptest::prop_assert_eq!(count, Some(Value::Int(members.len() as i64)));
+                let scores: Vec<f64> = members
+                    .iter()
+                    .filter_map(|&r| whole.column("score").and_then(|c| c.data().f64_at(r as usize)))
+                    .collect();
+                // A key has no mean; nor a column no part has a number in.
+                match t.column("mean score") {
+                    None => proptest::prop_assert!(group == "score" || scores.is_empty()),
+                    Some(c) => {
+                        let expected = if scores.is_empty() {
+                            Value::Null
+                        } else {
+                            Value::Float(scores.iter().sum::<f64>() / scores.len() as f64)
+                        };
+                        proptest::prop_assert_eq!(c.get(g), expected);
+                    }
+                }
+            }
+        }
+    }
+}
