@@ -63,8 +63,8 @@ struct Params {
     key: Option<String>,
     with: Option<String>,
     on: Option<String>,
-    /// `&scan=1`: the view's filter and sort, run over every part of a paged
-    /// partitioned table.
+    /// `&scan=1`: the view's filter, sort or grouping, run over every part of
+    /// a paged partitioned table.
     scan: Option<loupe_core::query::Query>,
 }
 
@@ -91,11 +91,8 @@ fn query_params() -> Params {
         with: get("with"),
         on: get("on"),
         scan: get("scan").filter(|v| v == "1").and_then(|_| {
-            let query = loupe_core::query::Query::from_params(
-                params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            );
-            (query.filter.is_some() || !query.sort.is_empty() || query.is_grouped())
-                .then(|| query.computation())
+            let query = crate::url_state::query_of(&params);
+            crate::partitions::scan_label(&query).map(|_| query.computation())
         }),
     }
 }

@@ -115,9 +115,9 @@ pub struct OpenRequest {
     /// A second table to join with (`&with=`), on `on` (`key` or `key1,key2`).
     pub with: Option<String>,
     pub on: Option<String>,
-    /// A filter and sort to run over every part of a partitioned table too
-    /// large for memory (`&scan=1`): the table opened is its matches (sorted:
-    /// the first rows of the order).
+    /// A filter, sort or grouping to run over every part of a partitioned
+    /// table too large for memory (`&scan=1`): the table opened is its matches
+    /// (sorted: the first rows of the order; grouped: a summary of the groups).
     pub scan: Option<loupe_core::query::Query>,
 }
 

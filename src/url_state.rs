@@ -40,7 +40,11 @@ pub fn parse_search(search: &str) -> Vec<(String, String)> {
 
 /// The view query in the current URL.
 pub fn read_query() -> Query {
-    let params = search_params();
+    query_of(&search_params())
+}
+
+/// The view query in these URL parameters.
+pub fn query_of(params: &[(String, String)]) -> Query {
     Query::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 

@@ -137,10 +137,7 @@ async fn group_partitions(
     let summary = groups.summary().map_err(|e| format!("{url}: {e}"))?;
     let p = groups.progress();
     let keys = query.group.join("`, `");
-    let which = query
-        .filter
-        .as_ref()
-        .map_or(String::new(), |f| format!(" matching `{f}`"));
+    let which = matching(query);
     let mut note = format!(
         "{} groups of `{keys}` over {} rows{which} in parts 1–{} of {} ({} rows read): exact counts and means of the numeric columns",
         groups.groups(),
@@ -160,6 +157,14 @@ async fn group_partitions(
     Ok((summary, vec![artifact.media.clone()]))
 }
 
+/// " matching `<filter>`" for a note, if the query filters.
+fn matching(query: &Query) -> String {
+    query
+        .filter
+        .as_ref()
+        .map_or(String::new(), |f| format!(" matching `{f}`"))
+}
+
 /// What a scan found, for the bar above its rows.
 fn scan_note(scan: &PartScan, query: &Query, parts: usize) -> String {
     let ScanProgress {
@@ -169,10 +174,7 @@ fn scan_note(scan: &PartScan, query: &Query, parts: usize) -> String {
     } = scan.progress();
     let kept = scan.kept();
     let mut note = if scan.is_sorted() {
-        let which = query
-            .filter
-            .as_ref()
-            .map_or(String::new(), |f| format!(" matching `{f}`"));
+        let which = matching(query);
         let order = query
             .sort
             .iter()

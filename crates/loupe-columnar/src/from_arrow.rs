@@ -22,9 +22,8 @@ use loupe_core::{Column, ColumnData, Table};
 /// it comes (so the work overlaps a download, and `finish` copies nothing).
 #[derive(Debug, Default)]
 pub struct BatchCollector {
-    names: Vec<String>,
-    /// The schema's fields, when known: a table without rows still gets each
-    /// column's type from them.
+    /// The schema's fields (from the first batch, if not given): the column
+    /// names, and each column's type for a table without rows.
     fields: Vec<FieldRef>,
     /// Each column's rows so far (`None` before the first batch).
     columns: Vec<Option<ColumnData>>,
@@ -39,12 +38,10 @@ impl BatchCollector {
         BatchCollector::default()
     }
 
-    /// Starts with the column names of `schema` (so a file without rows still has its columns).
+    /// Starts with the columns of `schema` (so a file without rows still has them).
     pub fn with_schema(schema: &arrow_schema::Schema) -> Self {
-        let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         BatchCollector {
-            columns: vec![None; names.len()],
-            names,
+            columns: vec![None; schema.fields().len()],
             fields: schema.fields().iter().cloned().collect(),
             ..BatchCollector::default()
         }
@@ -66,16 +63,15 @@ impl BatchCollector {
     /// Adds one batch; its columns must be those of the first.
     pub fn push(&mut self, batch: &RecordBatch) -> Result<(), crate::ColumnarError> {
         let schema = batch.schema();
-        if self.names.is_empty() && self.rows == 0 && !schema.fields().is_empty() {
-            self.names = schema.fields().iter().map(|f| f.name().clone()).collect();
+        if self.fields.is_empty() && self.rows == 0 && !schema.fields().is_empty() {
             self.fields = schema.fields().iter().cloned().collect();
-            self.columns = vec![None; self.names.len()];
-        } else if schema.fields().len() != self.names.len()
+            self.columns = vec![None; self.fields.len()];
+        } else if schema.fields().len() != self.fields.len()
             || schema
                 .fields()
                 .iter()
-                .zip(&self.names)
-                .any(|(f, n)| f.name() != n)
+                .zip(&self.fields)
+                .any(|(f, g)| f.name() != g.name())
         {
             return Err(crate::ColumnarError::Schema(
                 "a record batch's columns differ from the first batch's".into(),
@@ -114,7 +110,7 @@ impl BatchCollector {
         columns: Vec<ColumnData>,
         rows: usize,
     ) -> Result<(), crate::ColumnarError> {
-        if columns.len() != self.names.len() || columns.iter().any(|c| c.len() != rows) {
+        if columns.len() != self.fields.len() || columns.iter().any(|c| c.len() != rows) {
             return Err(crate::ColumnarError::Schema(
                 "a record batch's columns differ from the schema".into(),
             ));
@@ -126,18 +122,18 @@ impl BatchCollector {
     /// The table of every batch pushed so far. Without any, each column is
     /// empty and of its field's type (as from a batch of no rows).
     pub fn finish(self) -> Result<Table, crate::ColumnarError> {
-        let mut fields = self.fields.into_iter();
         let columns = self
-            .names
-            .into_iter()
+            .fields
+            .iter()
             .zip(self.columns)
-            .map(|(name, data)| {
-                let field = fields.next();
-                let data = data.unwrap_or_else(|| match field {
-                    Some(f) => field_data(arrow_array::new_empty_array(f.data_type()).as_ref(), &f),
-                    None => ColumnData::Null(0),
+            .map(|(field, data)| {
+                let data = data.unwrap_or_else(|| {
+                    field_data(
+                        arrow_array::new_empty_array(field.data_type()).as_ref(),
+                        field,
+                    )
                 });
-                Column::new(name, None, data)
+                Column::new(field.name().clone(), None, data)
             })
             .collect();
         Ok(Table::from_columns(columns)?)

@@ -63,9 +63,78 @@ impl PartGroups {
         }
     }
 
+    pub fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Whether the scan stopped at `MAX_GROUPS`.
+    pub fn stopped(&self) -> bool {
+        self.full
+    }
+
+    /// The summary: a row per group, ordered by its keys (as a grouped view
+    /// orders its groups), with its keys (named as the group expressions),
+    /// `count` and `mean <column>`.
+    pub fn summary(&self) -> Result<Table, ScanError> {
+        let table = self.unordered_summary()?;
+        let by_keys = Query {
+            sort: self
+                .query
+                .group
+                .iter()
+                .map(|name| SortKey {
+                    expr: format!("row[{}]", quoted(name)),
+                    descending: false,
+                })
+                .collect(),
+            ..Query::default()
+        };
+        let order = run(&table, &by_keys).map_err(ScanError::Query)?;
+        Ok(table.gather_rows(&order.rows))
+    }
+
+    fn unordered_summary(&self) -> Result<Table, ScanError> {
+        let mut columns = Vec::new();
+        for (k, name) in self.query.group.iter().enumerate() {
+            let mut b = ColumnBuilder::new();
+            for g in &self.groups {
+                b.push_value(g.keys.get(k).cloned().unwrap_or(Value::Null));
+            }
+            columns.push(Column::new(name.clone(), None, b.finish(&CellHint::None)));
+        }
+        let counts: Vec<i64> = self.groups.iter().map(|g| g.count as i64).collect();
+        columns.push(Column::new(
+            COUNT_COLUMN,
+            None,
+            ColumnData::Int {
+                valid: Bitmap::filled(counts.len(), true),
+                values: counts,
+            },
+        ));
+        for (c, name) in self.numeric.iter().enumerate() {
+            let means: Vec<Option<f64>> = self
+                .groups
+                .iter()
+                .map(|g| g.sums.get(c).filter(|s| s.1 > 0).map(|s| s.0 / s.1 as f64))
+                .collect();
+            columns.push(Column::new(
+                format!("mean {name}"),
+                None,
+                ColumnData::Float {
+                    valid: Bitmap::from_bools(means.iter().map(Option::is_some)),
+                    values: means.iter().map(|m| m.unwrap_or(0.0)).collect(),
+                    timestamp: false,
+                },
+            ));
+        }
+        Table::from_columns(columns).map_err(ScanError::Columns)
+    }
+}
+
+impl PartSink for PartGroups {
     /// Groups the next part into the totals. `Ok(false)`: past `MAX_GROUPS`
     /// groups, the scan stops here.
-    pub fn add(&mut self, part: &Table) -> Result<bool, ScanError> {
+    fn add(&mut self, part: &Table) -> Result<bool, ScanError> {
         if self.full {
             return Ok(false);
         }
@@ -121,89 +190,6 @@ impl PartGroups {
             self.full = true;
         }
         Ok(!self.full)
-    }
-
-    pub fn progress(&self) -> ScanProgress {
-        self.progress
-    }
-
-    pub fn groups(&self) -> usize {
-        self.groups.len()
-    }
-
-    /// Whether the scan stopped at `MAX_GROUPS`.
-    pub fn stopped(&self) -> bool {
-        self.full
-    }
-
-    /// The summary: a row per group, ordered by its keys (as a grouped view
-    /// orders its groups), with its keys (named as the group expressions),
-    /// `count` and `mean <column>`.
-    pub fn summary(&self) -> Result<Table, ScanError> {
-        let table = self.unordered_summary()?;
-        let by_keys = Query {
-            sort: self
-                .query
-                .group
-                .iter()
-                .map(|name| SortKey {
-                    expr: format!("row[{}]", quoted(name)),
-                    descending: false,
-                })
-                .collect(),
-            ..Query::default()
-        };
-        let order = run(&table, &by_keys).map_err(ScanError::Query)?;
-        let rows: Vec<Option<u32>> = order.rows.iter().map(|&r| Some(r)).collect();
-        let columns = table
-            .columns
-            .iter()
-            .map(|c| Column::new(c.name.clone(), None, c.data().gather(&rows)))
-            .collect();
-        Table::from_columns(columns).map_err(ScanError::Columns)
-    }
-
-    fn unordered_summary(&self) -> Result<Table, ScanError> {
-        let mut columns = Vec::new();
-        for (k, name) in self.query.group.iter().enumerate() {
-            let mut b = ColumnBuilder::new();
-            for g in &self.groups {
-                b.push_value(g.keys.get(k).cloned().unwrap_or(Value::Null));
-            }
-            columns.push(Column::new(name.clone(), None, b.finish(&CellHint::None)));
-        }
-        let counts: Vec<i64> = self.groups.iter().map(|g| g.count as i64).collect();
-        columns.push(Column::new(
-            COUNT_COLUMN,
-            None,
-            ColumnData::Int {
-                valid: Bitmap::filled(counts.len(), true),
-                values: counts,
-            },
-        ));
-        for (c, name) in self.numeric.iter().enumerate() {
-            let means: Vec<Option<f64>> = self
-                .groups
-                .iter()
-                .map(|g| g.sums.get(c).filter(|s| s.1 > 0).map(|s| s.0 / s.1 as f64))
-                .collect();
-            columns.push(Column::new(
-                format!("mean {name}"),
-                None,
-                ColumnData::Float {
-                    valid: Bitmap::from_bools(means.iter().map(Option::is_some)),
-                    values: means.iter().map(|m| m.unwrap_or(0.0)).collect(),
-                    timestamp: false,
-                },
-            ));
-        }
-        Table::from_columns(columns).map_err(ScanError::Columns)
-    }
-}
-
-impl PartSink for PartGroups {
-    fn add(&mut self, part: &Table) -> Result<bool, ScanError> {
-        PartGroups::add(self, part)
     }
 
     fn progress(&self) -> ScanProgress {

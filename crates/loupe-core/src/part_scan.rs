@@ -64,17 +64,6 @@ pub struct PartScan {
 }
 
 impl PartScan {
-    /// A scan for the rows where `filter` holds, keeping at most `budget` bytes.
-    pub fn new(filter: &str, budget: usize) -> PartScan {
-        PartScan::over(
-            &Query {
-                filter: Some(filter.to_string()),
-                ..Query::default()
-            },
-            budget,
-        )
-    }
-
     /// A scan for `query`'s filter and sort (and the derived columns they
     /// name), keeping at most `budget` bytes of rows.
     pub fn over(query: &Query, budget: usize) -> PartScan {
@@ -104,10 +93,39 @@ impl PartScan {
         self
     }
 
+    /// The first `k` rows of `table` in the scan's order (stable: ties keep
+    /// their order, which is their order over all parts).
+    fn first_in_order(&self, table: &Table, k: usize) -> Result<Table, ScanError> {
+        let view = run(table, &self.order).map_err(ScanError::Query)?;
+        Ok(table.gather_rows(&view.rows[..k.min(view.rows.len())]))
+    }
+
+    /// Rows kept so far.
+    pub fn kept(&self) -> usize {
+        self.matches.as_ref().map_or(0, Table::row_count)
+    }
+
+    /// Whether the scan keeps the first rows of a sort (rather than every match).
+    pub fn is_sorted(&self) -> bool {
+        self.top.is_some()
+    }
+
+    /// Whether the scan stopped at the budget.
+    pub fn stopped_at_budget(&self) -> bool {
+        self.full
+    }
+
+    /// The matching rows, `row` first (`None` before any part).
+    pub fn matches(self) -> Option<Table> {
+        self.matches
+    }
+}
+
+impl PartSink for PartScan {
     /// Filters (and orders) the next part. `Ok(false)`: the matches of an
     /// unsorted scan passed the budget, so it stops here (the matches so far
     /// are kept). A sorted scan keeps fewer rows instead, and goes on.
-    pub fn add(&mut self, part: &Table) -> Result<bool, ScanError> {
+    fn add(&mut self, part: &Table) -> Result<bool, ScanError> {
         if self.full {
             return Ok(false);
         }
@@ -146,44 +164,6 @@ impl PartScan {
         Ok(!self.full)
     }
 
-    /// The first `k` rows of `table` in the scan's order (stable: ties keep
-    /// their order, which is their order over all parts).
-    fn first_in_order(&self, table: &Table, k: usize) -> Result<Table, ScanError> {
-        let view = run(table, &self.order).map_err(ScanError::Query)?;
-        let first: Vec<Option<u32>> = view.rows.iter().take(k).map(|&r| Some(r)).collect();
-        gather(table, &first)
-    }
-
-    pub fn progress(&self) -> ScanProgress {
-        self.progress
-    }
-
-    /// Rows kept so far.
-    pub fn kept(&self) -> usize {
-        self.matches.as_ref().map_or(0, Table::row_count)
-    }
-
-    /// Whether the scan keeps the first rows of a sort (rather than every match).
-    pub fn is_sorted(&self) -> bool {
-        self.top.is_some()
-    }
-
-    /// Whether the scan stopped at the budget.
-    pub fn stopped_at_budget(&self) -> bool {
-        self.full
-    }
-
-    /// The matching rows, `row` first (`None` before any part).
-    pub fn matches(self) -> Option<Table> {
-        self.matches
-    }
-}
-
-impl PartSink for PartScan {
-    fn add(&mut self, part: &Table) -> Result<bool, ScanError> {
-        PartScan::add(self, part)
-    }
-
     fn progress(&self) -> ScanProgress {
         self.progress
     }
@@ -192,7 +172,6 @@ impl PartSink for PartScan {
 /// `rows` of `part`, after a `row` column of their numbers over all parts
 /// (`first`: the rows before this part).
 fn with_row_numbers(part: &Table, rows: &[u32], first: usize) -> Result<Table, ScanError> {
-    let gathered: Vec<Option<u32>> = rows.iter().map(|&r| Some(r)).collect();
     let numbers: Vec<i64> = rows.iter().map(|&r| (first + r as usize) as i64).collect();
     let mut columns = vec![Column::new(
         ROW_COLUMN,
@@ -202,23 +181,7 @@ fn with_row_numbers(part: &Table, rows: &[u32], first: usize) -> Result<Table, S
             values: numbers,
         },
     )];
-    columns.extend(part.columns.iter().map(|c| {
-        Column::new(
-            c.name.clone(),
-            c.declared.clone(),
-            c.data().gather(&gathered),
-        )
-    }));
-    Table::from_columns(columns).map_err(ScanError::Columns)
-}
-
-/// `rows` of every column of `table`.
-fn gather(table: &Table, rows: &[Option<u32>]) -> Result<Table, ScanError> {
-    let columns = table
-        .columns
-        .iter()
-        .map(|c| Column::new(c.name.clone(), c.declared.clone(), c.data().gather(rows)))
-        .collect();
+    columns.extend(part.gather_rows(rows).columns);
     Table::from_columns(columns).map_err(ScanError::Columns)
 }
 
@@ -247,6 +210,15 @@ mod tests {
         crate::read_table(json.as_bytes()).expect("part")
     }
 
+    /// A scan for the rows where `filter` holds, keeping at most `budget` bytes.
+    fn filter_scan(filter: &str, budget: usize) -> PartScan {
+        let query = Query {
+            filter: Some(filter.to_string()),
+            ..Query::default()
+        };
+        PartScan::over(&query, budget)
+    }
+
     fn ints(t: &Table, name: &str) -> Vec<i64> {
         let c = t.column(name).expect("column");
         (0..t.row_count())
@@ -259,7 +231,7 @@ mod tests {
 
     #[test]
     fn matches_of_every_part_keep_their_row_numbers_over_all_parts() {
-        let mut scan = PartScan::new(r#"label == "dog" and id % 3 == 0"#, usize::MAX);
+        let mut scan = filter_scan(r#"label == "dog" and id % 3 == 0"#, usize::MAX);
         for p in 0..3 {
             assert!(scan.add(&part(p * 100, 10)).expect("filters"));
         }
@@ -273,7 +245,7 @@ mod tests {
 
     #[test]
     fn the_scan_stops_once_the_matches_pass_the_budget() {
-        let mut scan = PartScan::new("id >= 0", 1);
+        let mut scan = filter_scan("id >= 0", 1);
         assert!(!scan.add(&part(0, 10)).expect("filters"));
         assert!(scan.stopped_at_budget());
         assert!(!scan.add(&part(10, 10)).expect("no more"));
@@ -386,7 +358,7 @@ mod tests {
 
     #[test]
     fn a_bad_filter_is_an_error_naming_it() {
-        let mut scan = PartScan::new("nope > 1", usize::MAX);
+        let mut scan = filter_scan("nope > 1", usize::MAX);
         let err = scan.add(&part(0, 3)).expect_err("unknown column");
         assert!(err.to_string().contains("nope"), "{err}");
     }

@@ -249,14 +249,20 @@ impl Table {
     pub fn slice(&self, start: usize, end: usize) -> Table {
         let end = end.min(self.row_count);
         let start = start.min(end);
-        let rows: Vec<Option<u32>> = (start..end).map(|r| Some(r as u32)).collect();
+        let rows: Vec<u32> = (start as u32..end as u32).collect();
+        self.gather_rows(&rows)
+    }
+
+    /// These rows (each below `row_count`), in this order, as a table of their own.
+    pub fn gather_rows(&self, rows: &[u32]) -> Table {
+        let slots: Vec<Option<u32>> = rows.iter().map(|&r| Some(r)).collect();
         Table {
             columns: self
                 .columns
                 .iter()
-                .map(|c| Column::new(c.name.clone(), c.declared.clone(), c.data.gather(&rows)))
+                .map(|c| Column::new(c.name.clone(), c.declared.clone(), c.data.gather(&slots)))
                 .collect(),
-            row_count: end - start,
+            row_count: rows.len(),
         }
     }
 

@@ -9,6 +9,7 @@ use ruzstd::encoding::{CompressionLevel, compress_to_vec};
 
 /// Where output goes: after the data already in a `Vec`, or at a cursor's
 /// position (what is after it is overwritten), within the spare capacity.
+/// (parquet and arrow-ipc pass a `Cursor<&mut Vec<u8>>`.)
 pub trait WriteBuf {
     /// The vector, cut at the point where output starts.
     fn output(&mut self) -> &mut Vec<u8>;
@@ -21,15 +22,6 @@ impl WriteBuf for Vec<u8> {
 }
 
 impl WriteBuf for Cursor<&mut Vec<u8>> {
-    fn output(&mut self) -> &mut Vec<u8> {
-        let start = usize::try_from(self.position()).unwrap_or(usize::MAX);
-        let vec = self.get_mut();
-        vec.truncate(start);
-        vec
-    }
-}
-
-impl WriteBuf for Cursor<Vec<u8>> {
     fn output(&mut self) -> &mut Vec<u8> {
         let start = usize::try_from(self.position()).unwrap_or(usize::MAX);
         let vec = self.get_mut();
