@@ -239,9 +239,22 @@ async fn open_in_pieces<R: PieceReader>(
 /// Rows of the columns-in-view preview (the page shows a screenful of them).
 const PREVIEW_ROWS: usize = 1024;
 
-/// Rows per piece handed to the app: each piece is copied into the app's
-/// table in one main-thread task, which must stay well under 50 ms.
+/// Most rows per piece a reader produces and the app is handed at once.
 const PART_ROWS: usize = 64 * 1024;
+
+/// Most bytes of columns per piece handed to the app: each piece is decoded
+/// and appended to the app's table in one main-thread task, which must stay
+/// well under 50 ms. A 64K-row piece of the benchmark's nine columns (~6 MB)
+/// took 40-50 ms there on a two-core machine while the worker decoded beside
+/// it; a wide table's 64K rows would take far longer.
+const PART_BYTES: usize = 2 << 20;
+
+/// Rows per piece of `table` for pieces of about `PART_BYTES` (reserved room
+/// counts too, which only makes pieces smaller), 1K to `PART_ROWS` of them.
+fn rows_per_part(table: &Table) -> usize {
+    let per_row = table.heap_bytes().div_ceil(table.row_count().max(1)).max(1);
+    (PART_BYTES / per_row).clamp(1024, PART_ROWS)
+}
 
 /// Hands a whole `table` to the app: its size first, then its pieces.
 fn send_in_parts(table: &Table, sink: &impl Sink) {
@@ -249,15 +262,16 @@ fn send_in_parts(table: &Table, sink: &impl Sink) {
     send_pieces(table, sink);
 }
 
-/// `table` in pieces of at most `PART_ROWS` rows.
+/// `table` in pieces of `rows_per_part` rows.
 fn send_pieces(table: &Table, sink: &impl Sink) {
     let n = table.row_count();
-    if n <= PART_ROWS {
+    let rows = rows_per_part(table);
+    if n <= rows {
         sink.part(table);
         return;
     }
-    for start in (0..n).step_by(PART_ROWS) {
-        sink.part(&table.slice(start, start + PART_ROWS));
+    for start in (0..n).step_by(rows) {
+        sink.part(&table.slice(start, start + rows));
     }
 }
 
@@ -363,4 +377,91 @@ async fn open_parquet(
         sink.progress(fetched, Some(len), rows);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+
+    /// Records the frames a load hands the app.
+    #[derive(Default)]
+    struct Frames(RefCell<Vec<Vec<u8>>>);
+
+    impl Sink for Frames {
+        fn progress(&self, _: u64, _: Option<u64>, _: u64) {}
+        fn part(&self, table: &Table) {
+            self.0.borrow_mut().push(loupe_core::frame::encode(table));
+        }
+        fn preview(&self, _: &Table) {}
+        fn expect_rows(&self, _: u64) {}
+        fn cancelled(&self) -> bool {
+            false
+        }
+    }
+
+    /// A W&B table of `rows` rows: an id and `texts` text columns of ~40 bytes a cell.
+    fn table(rows: usize, texts: usize) -> Table {
+        let mut json = String::from(r#"{"_type": "table", "columns": ["id""#);
+        for c in 0..texts {
+            json.push_str(&format!(r#", "t{c}""#));
+        }
+        json.push_str(r#"], "data": ["#);
+        for r in 0..rows {
+            json.push_str(if r == 0 { "[" } else { ", [" });
+            json.push_str(&r.to_string());
+            for c in 0..texts {
+                json.push_str(&format!(r#", "row {r} of column {c}, some words here""#));
+            }
+            json.push(']');
+        }
+        json.push_str("]}");
+        loupe_core::table_reader::read_table(json.as_bytes()).expect("a valid table")
+    }
+
+    fn sent(table: &Table) -> Vec<Table> {
+        let frames = Frames::default();
+        send_pieces(table, &frames);
+        frames
+            .0
+            .into_inner()
+            .iter()
+            .map(|f| loupe_core::frame::decode(f).expect("a frame the app reads"))
+            .collect()
+    }
+
+    #[test]
+    fn pieces_of_a_wide_table_stay_near_the_byte_budget_and_keep_every_row() {
+        let wide = table(20_000, 20);
+        let pieces = sent(&wide);
+        assert!(pieces.len() > 1, "~16 MB must not go as one piece");
+        let frames: Vec<usize> = pieces
+            .iter()
+            .map(|p| loupe_core::frame::encode(p).len())
+            .collect();
+        assert!(
+            frames.iter().all(|&b| b <= PART_BYTES * 5 / 4),
+            "frames of {frames:?} bytes"
+        );
+        let mut joined = pieces[0].clone();
+        for p in &pieces[1..] {
+            joined.append(p.clone()).expect("same columns");
+        }
+        assert_eq!(joined, wide);
+    }
+
+    #[test]
+    fn a_narrow_table_goes_in_pieces_of_at_most_part_rows() {
+        let narrow = table(PART_ROWS * 2 + 5, 0);
+        let rows: Vec<usize> = sent(&narrow).iter().map(Table::row_count).collect();
+        assert_eq!(rows, [PART_ROWS, PART_ROWS, 5]);
+    }
+
+    #[test]
+    fn huge_rows_still_go_a_thousand_or_so_at_a_time() {
+        // ~4 KB a row: 2 MB would be 500 rows; pieces keep 1024, or the
+        // messages' own cost would dominate.
+        assert_eq!(rows_per_part(&table(3000, 100)), 1024);
+    }
 }
