@@ -16,6 +16,7 @@ use crate::loader::{LoadedTable, OpenRequest, Progress, load_table};
 use crate::panels::{ImageView, PanelRegistry, SharedRegistry};
 use crate::plugins::PluginConsent;
 use crate::start::StartPage;
+use crate::table_preview::TablePreview;
 use crate::table_view::TableView;
 use crate::url_state::{search_param, search_params};
 
@@ -289,7 +290,7 @@ pub fn App() -> impl IntoView {
                 view! {
                     <LoadingView url progress on_cancel />
                     // The first rows, while the rest arrives (replaced when it has).
-                    {move || preview.get().map(|loaded| view! { <TableView loaded /> }.into_any())}
+                    {move || preview.get().map(|loaded| view! { <TablePreview loaded /> }.into_any())}
                 }
                 .into_any()
             }

@@ -151,6 +151,8 @@ pub async fn load(
     // step at the end copies the whole table at once.
     let mut table: Option<Table> = None;
     let mut expected = 0usize;
+    // Whether the first rows are on screen already (the columns in view).
+    let mut previewed = false;
     loop {
         match Next(&inbox).await {
             Event::Progress {
@@ -181,7 +183,13 @@ pub async fn load(
                     _ => {
                         let mut first = part;
                         if first.row_count() > 0 {
-                            first_rows(&first);
+                            // Not again after a preview: building the grid
+                            // anew for the other columns and a few thousand
+                            // more rows costs a long task for little, and the
+                            // whole table replaces the preview soon.
+                            if !previewed {
+                                first_rows(&first);
+                            }
                             // Decoding the first piece and making room for
                             // every row are two tasks, not one long one.
                             crate::fetch::yield_to_browser().await;
@@ -195,6 +203,7 @@ pub async fn load(
             Event::Preview(frame) => {
                 if let Ok(preview) = loupe_core::frame::decode(&frame) {
                     first_rows(&preview);
+                    previewed = true;
                 }
             }
             Event::Done(memory) => {

@@ -13,6 +13,18 @@ pub struct ImageColumnState {
     pub controls: RwSignal<ImageControls>,
 }
 
+/// The state of each of `table`'s image columns (`None` for other columns).
+pub fn image_states_of(table: &loupe_core::Table) -> Vec<Option<ImageColumnState>> {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(c, col)| {
+            ImageColumnInfo::from_column(col).map(|info| ImageColumnState::new(c, info))
+        })
+        .collect()
+}
+
 impl ImageColumnState {
     pub fn new(column: usize, info: ImageColumnInfo) -> Self {
         ImageColumnState {

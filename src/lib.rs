@@ -28,6 +28,7 @@ pub mod query_worker;
 pub mod saved_views;
 pub mod start;
 pub mod table_panels;
+pub mod table_preview;
 pub mod table_view;
 pub mod url_state;
 pub mod version_charts;

@@ -8,14 +8,14 @@ use leptos::ev;
 use leptos::leptos_dom::helpers::window_event_listener;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use loupe_core::View;
 use loupe_core::query::{Query, schema_of};
-use loupe_core::{ImageColumnInfo, View};
 
 use crate::confusion_panel::ConfusionPanel;
 use crate::export_buttons::ExportButtons;
 use crate::grid::Grid;
 use crate::header_menu::{HeaderMenu, MenuAt};
-use crate::image_state::ImageColumnState;
+use crate::image_state::image_states_of;
 use crate::join_form::JoinForm;
 use crate::legend::Legend;
 use crate::loader::{LoadedTable, load_classes};
@@ -39,17 +39,7 @@ pub fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
     let registry_signal = use_context::<SharedRegistry>()
         .unwrap_or_else(|| RwSignal::new(Arc::new(PanelRegistry::builtin())));
     let registry = registry_signal.get_untracked();
-    let image_states: Arc<Vec<Option<ImageColumnState>>> = Arc::new(
-        loaded
-            .table
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(c, col)| {
-                ImageColumnInfo::from_column(col).map(|info| ImageColumnState::new(c, info))
-            })
-            .collect(),
-    );
+    let image_states = Arc::new(image_states_of(&loaded.table));
     // Class names from the classes files the cells point at arrive after the grid shows.
     for state in image_states.iter().flatten().copied() {
         let media = loaded.media_of(state.column);
@@ -279,12 +269,7 @@ pub fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             .collect_view();
         view! { <div class="side-by-side">{panes}</div> }.into_any()
     };
-    let title = loaded
-        .url
-        .rsplit('/')
-        .next()
-        .unwrap_or(&loaded.url)
-        .to_string();
+    let title = file_name(&loaded.url);
     let ncols = loaded.table.columns.len();
     let summary = move || {
         view.with(|v| match &v.0.groups {
@@ -323,6 +308,11 @@ pub fn TableView(loaded: Arc<LoadedTable>) -> impl IntoView {
             <HeaderMenu at=menu query loaded=loaded.clone() view=menu_view />
         </main>
     }
+}
+
+/// The last segment of `url`: a table's title.
+pub fn file_name(url: &str) -> String {
+    url.rsplit('/').next().unwrap_or(url).to_string()
 }
 
 /// "embed": an `<iframe>` snippet of this exact view, ready to copy into a report.

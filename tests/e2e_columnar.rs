@@ -363,9 +363,10 @@ async fn cancel_stops_a_slow_parquet_load() {
 }
 
 /// While a large table arrives, its first rows are already in a grid (the
-/// page still says "loading"); the whole table replaces them when it is in.
-/// Every path: a table.json streamed on the page, a Parquet file read by the
-/// worker, and a table.json parsed by the worker.
+/// page still says "loading"), the grid alone: the query bar comes with the
+/// whole table, which replaces them when it is in. Every path: a table.json
+/// streamed on the page, a Parquet file read by the worker, and a table.json
+/// parsed by the worker.
 #[tokio::test]
 async fn first_rows_show_while_the_rest_arrives() {
     let table = predictions(12_000, &["cat", "dog", "emu"], 0);
@@ -398,17 +399,29 @@ async fn first_rows_show_while_the_rest_arrives() {
             .wait_for(
                 "(() => { const g = document.querySelector('[role=grid]'); \
                   return g && document.body.dataset.loupeState === 'loading' \
-                    ? g.getAttribute('aria-rowcount') : ''; })()",
+                    ? g.getAttribute('aria-rowcount') + ' ' + !!document.getElementById('loupe-filter') : ''; })()",
                 "a grid of first rows while loading",
             )
             .await;
-        let early: usize = early.as_str().unwrap_or("0").parse().unwrap_or(0);
+        let early = early.as_str().unwrap_or_default().to_string();
+        let (early, filter_shown) = early.split_once(' ').unwrap_or(("0", ""));
+        assert_eq!(
+            filter_shown, "false",
+            "{file}: the first rows come without the query bar"
+        );
+        let early: usize = early.parse().unwrap_or(0);
         assert!(
             early > 1 && early < 12_001,
             "{file}: {early} rows shown early"
         );
         assert_eq!(s.wait_state().await, "ready", "{file}");
         s.wait_rows(12_000, file).await;
+        assert_eq!(
+            s.js("return !!document.getElementById('loupe-filter')")
+                .await,
+            true,
+            "{file}: the whole table comes with its query bar"
+        );
     }
 }
 
