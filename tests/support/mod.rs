@@ -151,16 +151,28 @@ impl Session {
                 std::process::id(),
                 driver.port
             ));
+            let mut args = vec![
+                "--headless=new".to_string(),
+                "--no-sandbox".into(),
+                "--disable-gpu".into(),
+                "--disable-dev-shm-usage".into(),
+                "--disable-quic".into(),
+                "--no-first-run".into(),
+                "--disable-background-networking".into(),
+                "--disable-component-update".into(),
+                "--disable-sync".into(),
+                format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", profile.display()),
+            ];
+            // For profiling by hand, e.g. a Chromium trace of a benchmark run:
+            // LOUPE_CHROME_ARGS="--trace-startup=devtools.timeline --trace-startup-file=/tmp/t.json"
+            if let Ok(extra) = std::env::var("LOUPE_CHROME_ARGS") {
+                args.extend(extra.split_whitespace().map(str::to_string));
+            }
             let caps = json!({
                 "goog:chromeOptions": {
                     "binary": "/usr/bin/chromium",
-                    "args": [
-                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                        "--disable-quic", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync",
-                        format!("--window-size={width},{height}"),
-                        format!("--user-data-dir={}", profile.display()),
-                    ]
+                    "args": args,
                 }
             });
             let Json::Object(caps) = caps else {
