@@ -236,14 +236,19 @@ async fn arrow_stream_with_a_dictionary_per_batch_shows_every_label() {
 }
 
 /// Files as engines write them by default — Polars' Parquet is zstd, pyarrow's
-/// Feather lz4 — open in the browser, whose wasm reader has no C codecs.
+/// Feather lz4 — and DuckDB's brotli Parquet open in the browser, whose wasm
+/// reader has no C codecs.
 #[tokio::test]
-async fn zstd_parquet_and_lz4_feather_open() {
+async fn zstd_and_brotli_parquet_and_lz4_feather_open() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("crates/loupe-columnar/tests/data/compressed");
     let _one = BROWSER.lock().await;
     let s = Session::start().await;
-    for name in ["polars-default.parquet", "pyarrow-default.feather"] {
+    for name in [
+        "polars-default.parquet",
+        "pyarrow-default.feather",
+        "duckdb-brotli.parquet",
+    ] {
         let served = generated().join(name);
         std::fs::copy(fixtures.join(name), &served).expect("copy fixture");
         let url = format!("?table=/generated/{name}");
