@@ -210,7 +210,13 @@ pub async fn load(
                 guard.finished = true;
                 drop(guard);
                 retire_if_grown(&client, memory);
-                return Ok(table.unwrap_or_default());
+                let mut table = table.unwrap_or_default();
+                // The room made for every row at the first piece is an
+                // estimate for text: what it over-reserved goes back, so the
+                // table holds (and a partition's memory budget counts) what
+                // it needs.
+                table.shrink_to_fit();
+                return Ok(table);
             }
             Event::Error(message) if message == crate::fetch::CANCELLED => {
                 // Not finished: dropping the guard tells the worker to stop.

@@ -160,6 +160,11 @@ impl Bitmap {
         self.words.reserve(additional.div_ceil(64) + 1);
     }
 
+    /// Gives back room reserved beyond the bits held.
+    pub fn shrink_to_fit(&mut self) {
+        self.words.shrink_to_fit();
+    }
+
     /// Bits held without reallocating.
     pub fn capacity(&self) -> usize {
         self.words.capacity() * 64

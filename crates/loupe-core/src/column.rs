@@ -145,6 +145,41 @@ impl ColumnData {
         }
     }
 
+    /// Gives back room reserved beyond the rows held (`reserve`'s estimate for
+    /// text, or a doubling when it fell short). An allocator shrinks in place,
+    /// so this copies nothing in practice.
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            ColumnData::Null(_) => {}
+            ColumnData::Bool { values, valid } => {
+                values.shrink_to_fit();
+                valid.shrink_to_fit();
+            }
+            ColumnData::Int { values, valid } => {
+                values.shrink_to_fit();
+                valid.shrink_to_fit();
+            }
+            ColumnData::Float { values, valid, .. } => {
+                values.shrink_to_fit();
+                valid.shrink_to_fit();
+            }
+            ColumnData::Dict { codes, valid, .. } => {
+                codes.shrink_to_fit();
+                valid.shrink_to_fit();
+            }
+            ColumnData::Text {
+                offsets,
+                bytes,
+                valid,
+            } => {
+                offsets.shrink_to_fit();
+                bytes.shrink_to_fit();
+                valid.shrink_to_fit();
+            }
+            ColumnData::Values(v) => v.shrink_to_fit(),
+        }
+    }
+
     /// Rows the storage holds before it must grow (what `reserve` made room for).
     pub fn row_capacity(&self) -> usize {
         match self {

@@ -245,6 +245,14 @@ impl Table {
         }
     }
 
+    /// Gives back room reserved beyond the rows held, in every column: a table
+    /// appended piece by piece holds (and reports, `heap_bytes`) what it needs.
+    pub fn shrink_to_fit(&mut self) {
+        for c in &mut self.columns {
+            c.data.shrink_to_fit();
+        }
+    }
+
     /// Rows `start..end` as a table of their own.
     pub fn slice(&self, start: usize, end: usize) -> Table {
         let end = end.min(self.row_count);

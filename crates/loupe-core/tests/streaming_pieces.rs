@@ -158,3 +158,51 @@ fn pieces_need_a_table_with_its_columns_first() {
     table.push(b"[3]]}").expect("reads");
     assert_eq!(table.finish().expect("rest").row_count(), 1);
 }
+
+/// Appended piece by piece into the room the first piece's rows suggest (as
+/// the page does while a table loads), a text column whose later rows are
+/// shorter holds far more than it needs; `shrink_to_fit` gives back what was
+/// reserved beyond the rows held, cells unchanged.
+#[test]
+fn a_table_appended_in_pieces_shrinks_to_what_it_holds() {
+    use loupe_core::bitmap::Bitmap;
+    use loupe_core::column::ColumnData;
+    use loupe_core::table::Column;
+    let text = |rows: std::ops::Range<usize>| {
+        let mut offsets = vec![0u32];
+        let mut bytes = Vec::new();
+        for r in rows.clone() {
+            let cell = if r < 100 {
+                format!("a much longer caption for row {r}")
+            } else {
+                format!("a{r}")
+            };
+            bytes.extend_from_slice(cell.as_bytes());
+            offsets.push(bytes.len() as u32);
+        }
+        let data = ColumnData::Text {
+            offsets,
+            bytes,
+            valid: Bitmap::filled(rows.len(), true),
+        };
+        Table::with_row_count(vec![Column::new("caption", None, data)], rows.len())
+            .expect("a table")
+    };
+    let whole = text(0..1000);
+    let mut pieced = text(0..100);
+    pieced.reserve(900);
+    for start in (100..1000).step_by(100) {
+        pieced
+            .append(text(start..start + 100))
+            .expect("same columns");
+    }
+    let grown = pieced.heap_bytes();
+    pieced.shrink_to_fit();
+    assert_same(&pieced, &whole);
+    assert!(
+        pieced.heap_bytes() * 2 < grown && pieced.heap_bytes() <= whole.heap_bytes(),
+        "{grown} B grown, {} B shrunk, {} B exact",
+        pieced.heap_bytes(),
+        whole.heap_bytes()
+    );
+}
