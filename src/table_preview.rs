@@ -13,15 +13,12 @@ use loupe_core::query::Query;
 use crate::grid::Grid;
 use crate::image_state::image_states_of;
 use crate::loader::LoadedTable;
-use crate::panels::{PanelRegistry, SharedRegistry};
+use crate::panels::current_registry;
 use crate::table_view::file_name;
 use crate::view_model::{Layout, ViewInputs, build_model};
 
 #[component]
 pub fn TablePreview(loaded: Arc<LoadedTable>) -> impl IntoView {
-    let registry = use_context::<SharedRegistry>()
-        .map(|r| r.get_untracked())
-        .unwrap_or_else(|| Arc::new(PanelRegistry::builtin()));
     let rows = loaded.table.row_count();
     let inputs = ViewInputs {
         loaded: loaded.clone(),
@@ -31,7 +28,7 @@ pub fn TablePreview(loaded: Arc<LoadedTable>) -> impl IntoView {
             ..View::default()
         }),
         image_states: Arc::new(image_states_of(&loaded.table)),
-        registry,
+        registry: current_registry(),
         on_expand: Callback::new(|_| {}),
         layout: Layout::Columns,
     };
