@@ -290,7 +290,8 @@ async fn a_sort_runs_over_every_part_of_a_paged_table() {
 }
 
 /// "group all parts" on a paged table: every part is read and grouped into
-/// running totals; the summary (a row per label, exact counts, means) shows
+/// running totals; the summary (a row per label, exact counts, means,
+/// histograms drawn by the histogram panel) shows
 /// ungrouped, sortable by its count.
 #[tokio::test]
 async fn a_grouping_runs_over_every_part_of_a_paged_table() {
@@ -315,15 +316,36 @@ async fn a_grouping_runs_over_every_part_of_a_paged_table() {
     );
     assert!(bar.as_str().unwrap_or_default().contains(&want), "{bar}");
     let headers = s
-        .js("return [...document.querySelectorAll('[role=columnheader]')].slice(0, 3).map(h => h.innerText.split('\\n')[0])")
+        .js("return [...document.querySelectorAll('[role=columnheader]')].slice(0, 4).map(h => h.innerText.split('\\n')[0])")
         .await;
-    assert_eq!(headers, serde_json::json!(["label", "count", "mean id"]));
+    assert_eq!(
+        headers,
+        serde_json::json!(["label", "count", "mean id", "histogram id"])
+    );
     // Labels alternate by row: 40,000 of each over the four parts.
     let half = 2 * PART_ROWS;
     for label in ["cat", "dog"] {
         s.wait_for(
             &format!("[...document.querySelectorAll('[role=grid] [role=row]')].some(r => r.children[2] && r.children[1].innerText === '{label}' && r.children[2].innerText === '{half}')"),
             &format!("{label}: {half} rows"),
+        )
+        .await;
+    }
+    // Each label's ids drawn as a histogram over all four parts: cat has the
+    // even ids, dog the odd ones.
+    for (label, first) in [("cat", 0), ("dog", 1)] {
+        let mut ids = loupe_core::ops::GrowingHistogram::default();
+        (0..half).for_each(|i| ids.add((first + 2 * i) as f64));
+        let bins = ids.bins().expect("ids");
+        let title = format!(
+            "histogram: {} bins from {} to {}",
+            bins.counts.len(),
+            bins.edges[0],
+            bins.edges[bins.counts.len()]
+        );
+        s.wait_for(
+            &format!("[...document.querySelectorAll('[role=grid] [role=row]')].some(r => r.children[1]?.innerText === '{label}' && r.children[4]?.querySelector('.histogram-cell')?.title === '{title}')"),
+            &format!("{label}: {title}"),
         )
         .await;
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use loupe_core::Table;
 use loupe_core::media_resolver::MediaResolver;
-use loupe_core::part_groups::{MAX_GROUPS, PartGroups};
+use loupe_core::part_groups::{HISTOGRAM_GROUPS, MAX_GROUPS, PartGroups};
 use loupe_core::part_scan::{PartScan, PartSink, ScanProgress};
 use loupe_core::partition_window::PartitionWindow;
 use loupe_core::query::{Query, SortKey};
@@ -123,7 +123,7 @@ async fn scan_partitions(
 }
 
 /// A summary of the view's groups over every part (keys, exact counts, means
-/// of the numeric columns): each part read, filtered, grouped into running
+/// and histograms of the numeric columns): each part read, filtered, grouped into running
 /// totals and dropped in turn (`loupe_core::part_groups`).
 async fn group_partitions(
     url: &str,
@@ -139,13 +139,18 @@ async fn group_partitions(
     let keys = query.group.join("`, `");
     let which = matching(query);
     let mut note = format!(
-        "{} groups of `{keys}` over {} rows{which} in parts 1–{} of {} ({} rows read): exact counts and means of the numeric columns",
+        "{} groups of `{keys}` over {} rows{which} in parts 1–{} of {} ({} rows read): exact counts, means and histograms of the numeric columns",
         groups.groups(),
         p.matched,
         p.parts,
         parts.len(),
         p.rows
     );
+    if groups.histograms_dropped() {
+        note.push_str(&format!(
+            "; histograms only up to {HISTOGRAM_GROUPS} groups"
+        ));
+    }
     if groups.stopped() {
         note.push_str(&format!("; stopped there: more than {MAX_GROUPS} groups"));
     }

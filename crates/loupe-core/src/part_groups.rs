@@ -1,16 +1,18 @@
 //! A grouping over every part of a partitioned table too large for memory:
 //! the parts go through one at a time (read, filtered, grouped, dropped) and
-//! only each group's totals stay — its key, how many rows it has and the sum
-//! of each numeric column — so memory grows with the number of groups, not
-//! rows. The result is a summary table (keys, `count`, `mean <column>`), what
-//! a paged table's "group all parts" shows; counts and means are exact over
-//! every part.
+//! only each group's totals stay — its key, how many rows it has, and the sum
+//! and a histogram (`ops::GrowingHistogram`) of each numeric column — so
+//! memory grows with the number of groups, not rows. The result is a summary
+//! table (keys, `count`, `mean <column>`, `histogram <column>`), what a paged
+//! table's "group all parts" shows; counts, means and histogram bins are exact
+//! over every part.
 
 use std::collections::HashMap;
 
 use crate::bitmap::Bitmap;
 use crate::column::{ColumnData, DataType};
 use crate::column_builder::ColumnBuilder;
+use crate::ops::GrowingHistogram;
 use crate::part_scan::{PartSink, ScanError, ScanProgress};
 use crate::query::{Query, SortKey, run};
 use crate::table::{Column, Table};
@@ -23,6 +25,11 @@ pub const COUNT_COLUMN: &str = "count";
 /// is not a grouping worth summarizing).
 pub const MAX_GROUPS: usize = 100_000;
 
+/// The most groups histograms are kept for (each is ~150 bytes a numeric
+/// column): past it they are dropped and the scan goes on with counts and
+/// means.
+pub const HISTOGRAM_GROUPS: usize = 10_000;
+
 /// One group's totals so far.
 #[derive(Debug)]
 struct Totals {
@@ -30,6 +37,8 @@ struct Totals {
     count: u64,
     /// Per numeric column: sum and how many values it adds up.
     sums: Vec<(f64, u64)>,
+    /// Per numeric column (empty once histograms are dropped).
+    histograms: Vec<GrowingHistogram>,
 }
 
 /// A filter and grouping run part by part.
@@ -46,6 +55,8 @@ pub struct PartGroups {
     index: HashMap<String, usize>,
     progress: ScanProgress,
     full: bool,
+    /// Whether past `HISTOGRAM_GROUPS` groups the histograms were dropped.
+    no_histograms: bool,
 }
 
 impl PartGroups {
@@ -60,6 +71,7 @@ impl PartGroups {
             index: HashMap::new(),
             progress: ScanProgress::default(),
             full: false,
+            no_histograms: false,
         }
     }
 
@@ -72,9 +84,15 @@ impl PartGroups {
         self.full
     }
 
+    /// Whether past `HISTOGRAM_GROUPS` groups the histograms were dropped.
+    pub fn histograms_dropped(&self) -> bool {
+        self.no_histograms
+    }
+
     /// The summary: a row per group, ordered by its keys (as a grouped view
     /// orders its groups), with its keys (named as the group expressions),
-    /// `count` and `mean <column>`.
+    /// `count`, and per numeric column `mean <column>` and (unless dropped)
+    /// `histogram <column>`.
     pub fn summary(&self) -> Result<Table, ScanError> {
         let table = self.unordered_summary()?;
         let by_keys = Query {
@@ -126,6 +144,17 @@ impl PartGroups {
                     timestamp: false,
                 },
             ));
+            if !self.no_histograms {
+                let mut b = ColumnBuilder::new();
+                for g in &self.groups {
+                    b.push_value(histogram_value(g.histograms.get(c)));
+                }
+                columns.push(Column::new(
+                    format!("histogram {name}"),
+                    None,
+                    b.finish(&CellHint::None),
+                ));
+            }
         }
         Table::from_columns(columns).map_err(ScanError::Columns)
     }
@@ -166,6 +195,7 @@ impl PartSink for PartGroups {
                         keys,
                         count: 0,
                         sums: Vec::new(),
+                        histograms: Vec::new(),
                     });
                     self.groups.len() - 1
                 }
@@ -173,19 +203,35 @@ impl PartSink for PartGroups {
             let totals = &mut self.groups[at];
             totals.count += members.len() as u64;
             totals.sums.resize(columns.len(), (0.0, 0));
-            for (sum, column) in totals.sums.iter_mut().zip(&columns) {
+            if !self.no_histograms {
+                totals
+                    .histograms
+                    .resize_with(columns.len(), GrowingHistogram::default);
+            }
+            for (c, column) in columns.iter().enumerate() {
                 let Some(data) = column.map(|c| c.data()) else {
                     continue;
                 };
+                let sum = &mut totals.sums[c];
+                let mut histogram = totals.histograms.get_mut(c);
                 for &r in members {
                     if let Some(x) = data.f64_at(r as usize).filter(|x| x.is_finite()) {
                         sum.0 += x;
                         sum.1 += 1;
+                        if let Some(h) = histogram.as_deref_mut() {
+                            h.add(x);
+                        }
                     }
                 }
             }
         }
         self.progress.count(part.row_count(), matched);
+        if self.groups.len() > HISTOGRAM_GROUPS && !self.no_histograms {
+            self.no_histograms = true;
+            for g in &mut self.groups {
+                g.histograms = Vec::new();
+            }
+        }
         if self.groups.len() > MAX_GROUPS {
             self.full = true;
         }
@@ -194,6 +240,17 @@ impl PartSink for PartGroups {
 
     fn progress(&self) -> ScanProgress {
         self.progress
+    }
+}
+
+/// A group's histogram of a column as a cell (null if it has no numbers).
+fn histogram_value(histogram: Option<&GrowingHistogram>) -> Value {
+    match histogram.and_then(GrowingHistogram::bins) {
+        Some(bins) => Value::Histogram {
+            bins: bins.edges,
+            values: bins.counts.iter().map(|&c| c as f64).collect(),
+        },
+        None => Value::Null,
     }
 }
 
@@ -257,7 +314,16 @@ mod tests {
         let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
-            ["label", "count", "mean id", "mean score", "mean loss"]
+            [
+                "label",
+                "count",
+                "mean id",
+                "histogram id",
+                "mean score",
+                "histogram score",
+                "mean loss",
+                "histogram loss"
+            ]
         );
         let cell = |c: &str, r: usize| t.column(c).map(|c| c.get(r));
         assert_eq!(cell("label", 0), Some(Value::Str("cat".into())));
@@ -266,6 +332,21 @@ mod tests {
         assert_eq!(cell("mean score", 0), Some(Value::Float(1.0)));
         assert_eq!(cell("mean score", 1), Some(Value::Float(3.0)));
         assert_eq!(cell("mean id", 2), Some(Value::Float(4.0)));
+        // cat's one score is a bin of its own; dog's two, from one part each,
+        // two bins of one.
+        let histogram = |bins: &[f64], values: &[f64]| Value::Histogram {
+            bins: bins.to_vec(),
+            values: values.to_vec(),
+        };
+        assert_eq!(
+            cell("histogram score", 0),
+            Some(histogram(&[1.0, 1.0], &[1.0]))
+        );
+        let Some(Value::Histogram { bins, values }) = cell("histogram score", 1) else {
+            panic!("dog's scores: {:?}", cell("histogram score", 1));
+        };
+        assert_eq!(values.iter().sum::<f64>(), 2.0);
+        assert!(bins[0] <= 2.0 && 4.0 < bins[bins.len() - 1], "{bins:?}");
         let p = groups.progress();
         assert_eq!((p.matched, p.rows, p.parts), (5, 5, 2));
     }
@@ -284,6 +365,21 @@ mod tests {
             .add(&part(&[(0, Some(1))], 0))
             .expect_err("unknown column");
         assert!(err.to_string().contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn histograms_are_dropped_past_their_group_limit() {
+        let rows: Vec<(u8, Option<i8>)> = (0..=HISTOGRAM_GROUPS).map(|_| (0, Some(1))).collect();
+        let mut few = PartGroups::over(&query("", "label"));
+        few.add(&part(&rows, 0)).expect("adds");
+        assert!(!few.histograms_dropped());
+        let mut many = PartGroups::over(&query("", "id"));
+        many.add(&part(&rows, 0)).expect("adds");
+        assert!(many.histograms_dropped() && !many.stopped());
+        let t = many.summary().expect("summary");
+        assert_eq!(t.row_count(), HISTOGRAM_GROUPS + 1);
+        assert!(t.column("mean loss").is_some());
+        assert!(t.columns.iter().all(|c| !c.name.starts_with("histogram")));
     }
 
     proptest::proptest! {
@@ -324,6 +420,16 @@ mod tests {
                     .filter_map(|&r| whole.column("score").and_then(|c| c.data().f64_at(r as usize)))
                     .collect();
                 // A key has no mean; nor a column no part has a number in.
+                // The histogram is the one of the group's scores in row order.
+                proptest::prop_assert_eq!(
+                    t.column("histogram score").is_some(),
+                    t.column("mean score").is_some()
+                );
+                if let Some(c) = t.column("histogram score") {
+                    let mut h = crate::ops::GrowingHistogram::default();
+                    scores.iter().for_each(|&x| h.add(x));
+                    proptest::prop_assert_eq!(c.get(g), histogram_value(Some(&h)));
+                }
                 match t.column("mean score") {
                     None => proptest::prop_assert!(group == "score" || scores.is_empty()),
                     Some(c) => {

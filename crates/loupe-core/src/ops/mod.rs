@@ -4,6 +4,7 @@
 mod aggregate;
 mod confusion;
 mod group;
+mod growing_histogram;
 mod join;
 mod keys;
 mod sort;
@@ -14,6 +15,7 @@ pub use aggregate::{
 };
 pub use confusion::{Confusion, confusion};
 pub use group::{GroupIds, Grouping, group_ids, group_rows};
+pub use growing_histogram::{GrowingHistogram, HistogramBins};
 pub use join::{JoinError, JoinKind, join, join_key};
 pub use keys::{KeyValue, Keys, column_keys};
 pub use sort::{sort_rows, top_rows};
