@@ -21,6 +21,11 @@ const MIN_COLUMN_WIDTH: f64 = 48.0;
 const COLUMN_WIDTH: f64 = 150.0;
 const VISUAL_COLUMN_WIDTH: f64 = 132.0;
 
+/// A cell's width: its column's variable, set on the grid.
+fn column_width(column: usize) -> String {
+    format!("var(--c{column})")
+}
+
 /// How many leading columns a grid `width` px wide shows at most (at default widths).
 pub fn columns_that_fit(width: f64) -> usize {
     ((width - ROW_NUMBER_WIDTH) / VISUAL_COLUMN_WIDTH)
@@ -100,13 +105,17 @@ pub fn Grid(
                 COLUMN_WIDTH
             })
     };
-    let template = Memo::new(move |_| {
+    // Column widths as CSS variables on the grid (`--c<i>`, `--rownum`), which
+    // each cell's width names: a resize restyles one element, and rows are
+    // flex rows of fixed-width cells (a CSS grid per row took a third more
+    // layout time for each new screenful of rows).
+    let column_widths = Memo::new(move |_| {
         model.with(|m| {
-            std::iter::once(ROW_NUMBER_WIDTH)
-                .chain(m.columns.iter().map(width_of))
-                .map(|px| format!("{px}px"))
-                .collect::<Vec<_>>()
-                .join(" ")
+            let mut vars = format!("--rownum:{ROW_NUMBER_WIDTH}px");
+            for (c, col) in m.columns.iter().enumerate() {
+                vars.push_str(&format!(";--c{c}:{}px", width_of(col)));
+            }
+            vars
         })
     });
 
@@ -243,6 +252,44 @@ pub fn Grid(
         }
     };
 
+    // The focused cell's look follows `focus`: one effect for the grid, on
+    // the two cells whose focus changed.
+    let shown_focus = StoredValue::new(None::<(usize, usize)>);
+    Effect::new(move |_| {
+        let now = focus.get();
+        let before = shown_focus.get_value();
+        if before == now {
+            return;
+        }
+        if let Some(el) = before.and_then(|(r, c)| cell_element(r, c)) {
+            let _ = el.class_list().remove_1("focused");
+            let _ = el.remove_attribute("aria-selected");
+        }
+        if let Some(el) = now.and_then(|(r, c)| cell_element(r, c)) {
+            let _ = el.class_list().add_1("focused");
+            let _ = el.set_attribute("aria-selected", "true");
+        }
+        shown_focus.set_value(now);
+    });
+    // A click focuses the cell it lands in (one listener for every cell).
+    let on_click = move |e: leptos::ev::MouseEvent| {
+        let cell = e
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .and_then(|t| t.closest("[role=gridcell]").ok().flatten());
+        let index = |el: &web_sys::Element, attr: &str| {
+            el.get_attribute(attr).and_then(|v| v.parse::<usize>().ok())
+        };
+        let at = cell.and_then(|cell| {
+            let c = index(&cell, "aria-colindex")?.checked_sub(1)?;
+            let r = index(&cell.parent_element()?, "aria-rowindex")?.checked_sub(2)?;
+            Some((r, c))
+        });
+        if at.is_some() {
+            focus.set(at);
+        }
+    };
+
     // Column resizing: drag a header's right edge.
     let drag = StoredValue::new(None::<(String, f64, f64)>);
     let moving = window_event_listener(ev::mousemove, move |e| {
@@ -281,6 +328,7 @@ pub fn Grid(
                     let for_drag = col.clone();
                     view! {
                         <div role="columnheader" class="cell head" aria-colindex=c + 1 data-kind=col.kind
+                             style:width=column_width(c)
                              style:box-shadow=col.version.map(|v| format!("inset 0 3px 0 {}", crate::palette::version_colour(v)))
                              aria-sort=match col.sorted { Some(true) => "descending", Some(false) => "ascending", None => "none" }
                              title=format!("{name} ({}) — click for sort, group, filter, summary", col.kind)>
@@ -310,11 +358,16 @@ pub fn Grid(
                 .columns
                 .iter()
                 .enumerate()
-                .map(|(c, col)| view! {
-                    <div role="gridcell" class="cell" aria-colindex=c + 1
-                         class:focused=move || focus.get() == Some((r, c))
-                         aria-selected=move || (focus.get() == Some((r, c))).then_some("true")
-                         on:click=move |_| focus.set(Some((r, c)))>{(col.render)(r)}</div>
+                .map(|(c, col)| {
+                    // Focus as it is now; `show_focus` keeps it current. (A
+                    // closure and a listener per cell made each new screenful
+                    // of rows a long task.)
+                    let focused = focus.get_untracked() == Some((r, c));
+                    view! {
+                        <div role="gridcell" class="cell" aria-colindex=c + 1 style:width=column_width(c)
+                             class:focused=focused
+                             aria-selected=focused.then_some("true")>{(col.render)(r)}</div>
+                    }
                 })
                 .collect_view();
                 (cells, (m.row_label)(r))
@@ -322,8 +375,7 @@ pub fn Grid(
         view! {
             <div role="row" class="row" aria-rowindex=r + 2
                  style:top=format!("{}px", r as f64 * h)
-                 style:height=format!("{h}px")
-                 style:grid-template-columns=move || template.get()>
+                 style:height=format!("{h}px")>
                 <div role="rowheader" class="cell rownum">{label}</div>
                 {cells}
             </div>
@@ -332,6 +384,7 @@ pub fn Grid(
 
     view! {
         <div class="grid" role="grid" node_ref=scroller tabindex="0"
+             style=move || column_widths.get()
              aria-label="table (arrow keys move between cells, Enter opens, Ctrl+C copies)"
              data-copied=move || copied.get()
              on:keydown=on_key
@@ -358,12 +411,12 @@ pub fn Grid(
                  }
              }>
             <div role="rowgroup" class="grid-head">
-                <div role="row" class="row head" aria-rowindex=1 style:grid-template-columns=move || template.get()>
+                <div role="row" class="row head" aria-rowindex=1>
                     <div class="cell head rownum" aria-hidden="true">"#"</div>
                     {headers}
                 </div>
             </div>
-            <div role="rowgroup" class="grid-body"
+            <div role="rowgroup" class="grid-body" on:click=on_click
                  style:height=move || format!("{}px", model.with(|m| m.rows) as f64 * row_height())>
                 <For each=move || {
                          let v = model.with(|m| m.version);

@@ -471,6 +471,23 @@ async fn the_keyboard_moves_between_cells_opens_copies_and_finds_the_filter() {
         )
         .await;
     assert_eq!(copied, serde_json::json!("2"), "row 3's id");
+    // A click focuses the cell it lands in; the one focused before is not.
+    s.js("const c = document.querySelector('[aria-rowindex=\"5\"] [role=gridcell][aria-colindex=\"3\"]'); (c.querySelector('*') || c).click(); return 0")
+        .await;
+    let focused = s
+        .wait_for("(() => { const f = [...document.querySelectorAll('[role=gridcell].focused, [role=gridcell][aria-selected]')]; return f.length === 1 && f[0].classList.contains('focused') ? [f[0].closest('[role=row]').getAttribute('aria-rowindex'), f[0].getAttribute('aria-colindex')] : null; })()", "clicked cell focused")
+        .await;
+    assert_eq!(focused, serde_json::json!(["5", "3"]));
+    // Every cell lines up with its column's header.
+    let misaligned = s
+        .js("const heads = [...document.querySelectorAll('[role=columnheader]')]; \
+             return [...document.querySelectorAll('[role=gridcell]')].filter(c => { \
+               const h = heads[Number(c.getAttribute('aria-colindex')) - 1].getBoundingClientRect(), r = c.getBoundingClientRect(); \
+               return Math.abs(h.left - r.left) > 0.5 || Math.abs(h.width - r.width) > 0.5; }).length")
+        .await;
+    assert_eq!(misaligned, serde_json::json!(0));
+    s.js(&key("ArrowLeft", false)).await;
+    s.js(&key("ArrowLeft", false)).await;
     // Enter on an image opens the large view; Esc closes it.
     s.js(&key("ArrowRight", false)).await;
     s.js(&key("Enter", false)).await;
