@@ -122,8 +122,13 @@ pub async fn run(key: u32, table: &Table, query: &Query, used: &[usize]) -> Resu
         missing
     });
     // A column at a time, `SLICE_ROWS` rows a message and a task: copying
-    // millions of rows out of wasm memory is never one long task.
+    // millions of rows out of wasm memory is never one long task. The first
+    // slice waits a task too, not to add to the one that asked (a key press
+    // and the view it re-renders).
     let rows = table.row_count();
+    if !missing.is_empty() {
+        crate::fetch::yield_to_browser().await;
+    }
     for &i in &missing {
         let column = &table.columns[i];
         let slices = rows.div_ceil(SLICE_ROWS).max(1);

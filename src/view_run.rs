@@ -69,8 +69,14 @@ impl ViewRun {
         let took_ms = RwSignal::new(0.0);
         let (table, runs_in_worker) = (loaded.clone(), in_worker.clone());
         let result = Memo::new(move |_| {
-            let masks = masks.get();
             let q = computation.get();
+            // Every row in order: the view the table opened with, the same
+            // `Arc`, so a first query sent to the worker re-renders nothing
+            // until its answer (a copy made here re-rendered the grid).
+            if !q.computes() {
+                return Ok(unqueried.clone());
+            }
+            let masks = masks.get();
             if runs_in_worker(&q).is_some() {
                 return answered
                     .with(|a| a.as_ref().map(|(_, r)| r.clone()))
