@@ -359,7 +359,7 @@ pub fn Grid(
                 .iter()
                 .enumerate()
                 .map(|(c, col)| {
-                    // Focus as it is now; `show_focus` keeps it current. (A
+                    // Focus as it is now; the focus effect keeps it current. (A
                     // closure and a listener per cell made each new screenful
                     // of rows a long task.)
                     let focused = focus.get_untracked() == Some((r, c));

@@ -115,8 +115,8 @@ impl Bins {
         if !(0.0..BINS as f64).contains(&self.slot(x)) {
             // `None` only for values near ±f64::MAX, whose width would pass
             // the largest float: they go to the nearest end bin (still counted).
-            if let Some(factor) = self.factor_to_fit(x) {
-                self.rebin(x, factor);
+            if let Some((factor, start)) = self.fit(x) {
+                self.rebin(factor, start);
             }
         }
         self.counts[clamp_slot(self.slot(x))] += 1;
@@ -136,9 +136,9 @@ impl Bins {
 
     /// The smallest power-of-two factor (1: the same width, bins shifted) the
     /// width must grow by for the bins in use and `x` to fit in `BINS` bins
-    /// (and for `x`'s position to stay exact); `None` if that width is not a
-    /// finite float.
-    fn factor_to_fit(&self, x: f64) -> Option<f64> {
+    /// (and for `x`'s position to stay exact), with where the bins then start
+    /// (in the new width); `None` if that width is not a finite float.
+    fn fit(&self, x: f64) -> Option<(f64, f64)> {
         let (first, last) = self.used_range();
         let low = self.start + first as f64;
         let high = self.start + last as f64;
@@ -153,20 +153,16 @@ impl Bins {
             let lo = at.min((low / factor).floor());
             let hi = at.max((high / factor).floor());
             if hi - lo < BINS as f64 && width >= need {
-                return Some(factor);
+                return Some((factor, lo));
             }
             factor *= 2.0;
         }
     }
 
     /// Moves every bin's count into the bin of `factor` times the width that
-    /// holds it, the bins starting where the bins in use or `x` start.
-    fn rebin(&mut self, x: f64, factor: f64) {
-        let (first, _) = self.used_range();
+    /// holds it, the bins starting at `start` (in the new width; from `fit`).
+    fn rebin(&mut self, factor: f64, start: f64) {
         let width = self.width * factor;
-        let start = (x / width)
-            .floor()
-            .min(((self.start + first as f64) / factor).floor());
         let mut counts = [0; BINS];
         for (i, &c) in self.counts.iter().enumerate().filter(|(_, c)| **c > 0) {
             let to = ((self.start + i as f64) / factor).floor() - start;
