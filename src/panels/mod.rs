@@ -329,8 +329,14 @@ impl PanelRegistry {
         }
     }
 
+    /// The first of `applicable(kind)`, found without collecting them: it is
+    /// asked once per drawn cell. (`max_by_key` keeps the last of equals, so
+    /// the later registration wins, as in `applicable`.)
     pub fn best_for(&self, kind: ValueKind) -> Option<&Panel> {
-        self.applicable(kind).into_iter().next()
+        self.panels
+            .iter()
+            .filter(|p| p.accepts.contains(&kind))
+            .max_by_key(|p| p.priority)
     }
 
     /// Draws a value with the best panel for its kind (plain text if none accepts it).
@@ -376,6 +382,11 @@ mod tests {
             K::Invalid,
         ] {
             assert!(r.best_for(kind).is_some(), "no panel for {kind:?}");
+            assert_eq!(
+                r.best_for(kind).map(|p| p.name),
+                r.applicable(kind).first().map(|p| p.name),
+                "best_for and applicable disagree on {kind:?}"
+            );
         }
         assert_eq!(r.best_for(K::Image).map(|p| p.name), Some("image"));
     }
@@ -402,5 +413,6 @@ mod tests {
             .map(|p| p.name)
             .collect();
         assert_eq!(names, ["mine", "number", "low", "json"]);
+        assert_eq!(r.best_for(ValueKind::Number).map(|p| p.name), Some("mine"));
     }
 }

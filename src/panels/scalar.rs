@@ -21,16 +21,16 @@ pub fn boolean(value: &Value, _: &CellContext) -> AnyView {
 
 pub fn number(value: &Value, _: &CellContext) -> AnyView {
     let special = match value {
-        Value::Float(f) if f.is_nan() => " nan",
-        Value::Float(f) if f.is_infinite() => " inf",
-        Value::BigInt(_) => " bigint",
-        _ => "",
+        Value::Float(f) if f.is_nan() => "num nan",
+        Value::Float(f) if f.is_infinite() => "num inf",
+        Value::BigInt(_) => "num bigint",
+        // An ordinary number is a bare text node: a screenful of rows is
+        // hundreds of cells, and an element per cell was a third of the
+        // layout objects of each new screenful (the cell sets tabular digits).
+        _ => return value.display().into_any(),
     };
-    let title = match value {
-        Value::BigInt(_) => "integer beyond 2^63, shown exactly",
-        _ => "",
-    };
-    view! { <span class=format!("num{special}") title=title>{value.display()}</span> }.into_any()
+    let title = matches!(value, Value::BigInt(_)).then_some("integer beyond 2^63, shown exactly");
+    view! { <span class=special title=title>{value.display()}</span> }.into_any()
 }
 
 pub fn timestamp(value: &Value, _: &CellContext) -> AnyView {
@@ -44,7 +44,8 @@ pub fn text(value: &Value, _: &CellContext) -> AnyView {
         return cell_error("not a string".into());
     };
     if s.chars().count() <= TEXT_PREVIEW_CHARS {
-        return view! { <span class="text">{s.clone()}</span> }.into_any();
+        // A bare text node, as for numbers: strings are text, never markup.
+        return s.clone().into_any();
     }
     let full = s.clone();
     let preview: String = s.chars().take(TEXT_PREVIEW_CHARS).collect();
