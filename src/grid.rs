@@ -15,6 +15,8 @@ use leptos::prelude::*;
 
 /// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
 const OVERSCAN_ROWS: usize = 6;
+/// New rows drawn per frame at most (`row_steps`): two-thirds of a screenful.
+const NEW_ROWS_PER_FRAME: usize = 20;
 const ROW_NUMBER_WIDTH: f64 = 64.0;
 const MIN_COLUMN_WIDTH: f64 = 48.0;
 /// Default column widths: plain, and thumbnails or players.
@@ -160,17 +162,40 @@ pub fn Grid(
         // (The grid may be gone by then: `try_set` ignores a disposed signal.)
         let _ = rows_due.try_set(true);
     });
+    // The rows wanted (with overscan) and the first one in view.
     let range = Memo::new(move |_| {
         if !rows_due.get() {
-            return (0, 0);
+            return (0..0, 0);
         }
         let h = row_height();
         let n = model.with(|m| m.rows);
         let first = (scroll_top.get() / h) as usize;
         let shown = (viewport.get() / h).ceil() as usize + 1;
         let end = (first + shown + OVERSCAN_ROWS).min(n);
-        (first.saturating_sub(OVERSCAN_ROWS).min(end), end)
+        (first.saturating_sub(OVERSCAN_ROWS).min(end)..end, first)
     });
+    // The rows drawn: they follow `range` and the model's version, at most
+    // NEW_ROWS_PER_FRAME new ones per frame (`row_steps` says which). When
+    // some are left for later, `next_step` asks again after the next paint.
+    let drawn = StoredValue::new(Vec::<crate::row_steps::RowKey>::new());
+    let next_step = Trigger::new();
+    let rows_to_draw = move || {
+        next_step.track();
+        let version = model.with(|m| m.version);
+        let (wanted, first_visible) = range.get();
+        let step = drawn.with_value(|d| {
+            crate::row_steps::next_rows(d, version, wanted, first_visible, NEW_ROWS_PER_FRAME)
+        });
+        if !step.complete {
+            leptos::task::spawn_local(async move {
+                loupe_web::after_paint().await;
+                // (The grid may be gone by then: `notify` ignores a disposed trigger.)
+                next_step.notify();
+            });
+        }
+        drawn.set_value(step.rows.clone());
+        step.rows
+    };
 
     // Keyboard: a focused cell (view row, column) moved by the arrows; Enter
     // opens what the cell holds, Ctrl/Cmd+C copies its text, Esc leaves.
@@ -418,11 +443,7 @@ pub fn Grid(
             </div>
             <div role="rowgroup" class="grid-body" on:click=on_click
                  style:height=move || format!("{}px", model.with(|m| m.rows) as f64 * row_height())>
-                <For each=move || {
-                         let v = model.with(|m| m.version);
-                         let (a, b) = range.get();
-                         (a..b).map(move |r| (v, r))
-                     }
+                <For each=rows_to_draw
                      key=|k| *k
                      children=render_row />
             </div>

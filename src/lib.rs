@@ -25,6 +25,7 @@ pub mod partitions;
 pub mod plugins;
 pub mod query_bar;
 pub mod query_worker;
+pub mod row_steps;
 pub mod saved_views;
 pub mod start;
 pub mod table_panels;

@@ -120,6 +120,99 @@ async fn scrolling_renders_the_rows_in_view() {
     assert_eq!(last, "1796");
 }
 
+/// A far scroll in a table of plain rows: no frame adds more than 20 rows
+/// (`row_steps`), yet every row in view arrives, once, with its own values.
+#[tokio::test]
+async fn a_far_scroll_draws_the_rows_in_view_a_few_per_frame() {
+    let rows: Vec<Json> = (0..3000)
+        .map(|i| serde_json::json!([i, format!("row {i}")]))
+        .collect();
+    let table = serde_json::json!({"_type": "table", "columns": ["id", "name"], "data": rows});
+    std::fs::create_dir_all(support::generated()).expect("generated dir");
+    std::fs::write(
+        support::generated().join("plain3000.table.json"),
+        table.to_string(),
+    )
+    .expect("write table");
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    assert_eq!(
+        s.open("?table=/generated/plain3000.table.json").await,
+        "ready"
+    );
+    // Count the rows added in each frame: a counter moved by every animation
+    // frame, and a mutation observer adding each new row to its frame's tally
+    // (rows it has seen before are moved, not new).
+    s.js("window.perFrame = {}; window.frameNo = 0; const seen = new WeakSet(document.querySelectorAll('.grid-body [role=row]')); \
+          const tick = () => { frameNo += 1; requestAnimationFrame(tick); }; requestAnimationFrame(tick); \
+          new MutationObserver(list => { for (const m of list) for (const n of m.addedNodes) \
+            if (n.getAttribute && n.getAttribute('role') === 'row' && !seen.has(n)) { seen.add(n); perFrame[frameNo] = (perFrame[frameNo] || 0) + 1; } }) \
+            .observe(document.querySelector('.grid-body'), { childList: true }); \
+          const g = document.querySelector('[role=grid]'); g.scrollTop = 2000 * 30; return 0")
+        .await;
+    // The last row whose top is in view (the header row covers the first ~36 px).
+    let expect_rows = "(() => { const g = document.querySelector('[role=grid]'); \
+        const first = Math.floor(g.scrollTop / 30), last = Math.floor((g.scrollTop + g.clientHeight - 1) / 30); \
+        return [first, last]; })()";
+    s.wait_for(
+        &format!("(() => {{ const [f, l] = {expect_rows}; return f >= 1990 && document.querySelector(`[aria-rowindex=\"${{l + 2}}\"]`) !== null; }})()"),
+        "the rows at the bottom of the view",
+    )
+    .await;
+    let [first, last] = s
+        .js(&format!("return {expect_rows}"))
+        .await
+        .as_array()
+        .expect("range")
+        .iter()
+        .map(|v| v.as_u64().expect("row"))
+        .collect::<Vec<_>>()[..]
+    else {
+        panic!("two rows")
+    };
+    assert!(
+        last - first + 1 > 20,
+        "the view shows more rows than one frame draws"
+    );
+    let drawn = s
+        .js("return [...document.querySelectorAll('.grid-body [role=row]')].map(r => [Number(r.getAttribute('aria-rowindex')), r.querySelector('[role=gridcell]').innerText.trim()])")
+        .await;
+    let drawn: Vec<(u64, String)> = drawn
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_u64().expect("index"),
+                r[1].as_str().expect("text").to_string(),
+            )
+        })
+        .collect();
+    for row in first..=last {
+        let found: Vec<_> = drawn
+            .iter()
+            .filter(|(index, _)| *index == row + 2)
+            .collect();
+        assert_eq!(found.len(), 1, "row {row} is drawn once: {drawn:?}");
+        assert_eq!(found[0].1, row.to_string(), "row {row} shows its id");
+    }
+    let per_frame = s.js("return Object.values(perFrame)").await;
+    let per_frame: Vec<u64> = per_frame
+        .as_array()
+        .expect("tallies")
+        .iter()
+        .map(|n| n.as_u64().expect("count"))
+        .collect();
+    assert!(
+        per_frame.iter().all(|&n| n <= 20),
+        "rows added per frame: {per_frame:?}"
+    );
+    assert!(
+        per_frame.len() >= 2,
+        "the screenful came in more than one frame: {per_frame:?}"
+    );
+}
+
 /// Boxes of row 0 of the shapes demo, as (class name, score) from the file.
 fn shapes_row0_boxes() -> Vec<(String, Option<f64>)> {
     let t = demo_table("shapes/v0/shapes.table.json");

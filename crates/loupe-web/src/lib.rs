@@ -48,6 +48,24 @@ pub async fn next_task() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Resolves once the browser has drawn a frame: an animation frame (whose
+/// callbacks run just before that frame's style, layout and paint), then a
+/// task, which runs after them. Without animation frames (a worker), a task.
+pub async fn after_paint() {
+    let global = js_sys::global();
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        let called = Reflect::get(&global, &"requestAnimationFrame".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .is_some_and(|f| f.call1(&global, &resolve).is_ok());
+        if !called {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    let _ = JsFuture::from(frame).await;
+    next_task().await;
+}
+
 /// Bytes a byte-stream read fills at most (one buffer, reused).
 const READ_BYTES: u32 = 1 << 20;
 
