@@ -316,7 +316,9 @@ fn grouped_model(version: u64, inputs: &ViewInputs) -> GridModel {
                                 on:click=move |_| expand.run(i)>"rows ▸"</button>
                     }
                 });
-                view! { <span class="group-key">{registry.render(&key, &ctx)}{button}</span> }
+                // The key has an element of its own: a scalar panel writes
+                // bare text, which the button would otherwise run into.
+                view! { <span class="group-key"><span class="key">{registry.render(&key, &ctx)}</span>{button}</span> }
                     .into_any()
             }),
         });
