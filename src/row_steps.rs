@@ -48,8 +48,9 @@ pub fn next_rows(
     let mut budget = limit;
     let start = first_visible.clamp(wanted.start, wanted.end);
     for r in (start..wanted.end).chain((wanted.start..start).rev()) {
-        if drawn_as(r) == Some(version) || budget > 0 {
-            budget -= usize::from(drawn_as(r) != Some(version));
+        let already = drawn_as(r) == Some(version);
+        if already || budget > 0 {
+            budget -= usize::from(!already);
             current[r - wanted.start] = true;
         }
     }

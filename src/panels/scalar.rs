@@ -20,17 +20,16 @@ pub fn boolean(value: &Value, _: &CellContext) -> AnyView {
 }
 
 pub fn number(value: &Value, _: &CellContext) -> AnyView {
-    let special = match value {
-        Value::Float(f) if f.is_nan() => "num nan",
-        Value::Float(f) if f.is_infinite() => "num inf",
-        Value::BigInt(_) => "num bigint",
+    let (class, title) = match value {
+        Value::Float(f) if f.is_nan() => ("num nan", None),
+        Value::Float(f) if f.is_infinite() => ("num inf", None),
+        Value::BigInt(_) => ("num bigint", Some("integer beyond 2^63, shown exactly")),
         // An ordinary number is a bare text node: a screenful of rows is
         // hundreds of cells, and an element per cell was a third of the
         // layout objects of each new screenful (the cell sets tabular digits).
         _ => return value.display().into_any(),
     };
-    let title = matches!(value, Value::BigInt(_)).then_some("integer beyond 2^63, shown exactly");
-    view! { <span class=special title=title>{value.display()}</span> }.into_any()
+    view! { <span class=class title=title>{value.display()}</span> }.into_any()
 }
 
 pub fn timestamp(value: &Value, _: &CellContext) -> AnyView {
