@@ -40,6 +40,7 @@ pub mod table;
 pub mod table_reader;
 pub mod time;
 pub mod value;
+pub mod value_key;
 pub mod view_frame;
 pub mod views;
 pub mod wbtype;

@@ -17,6 +17,7 @@ use crate::part_scan::{PartSink, ScanError, ScanProgress};
 use crate::query::{Query, SortKey, run};
 use crate::table::{Column, Table};
 use crate::value::{CellHint, Value};
+use crate::value_key::write_key;
 
 /// The column of each group's row count.
 pub const COUNT_COLUMN: &str = "count";
@@ -182,11 +183,9 @@ impl PartSink for PartGroups {
             .collect();
         let matched = grouping.members.iter().map(Vec::len).sum();
         for (keys, members) in grouping.keys.into_iter().zip(&grouping.members) {
-            let text = keys
-                .iter()
-                .map(|k| format!("{k:?}"))
-                .collect::<Vec<_>>()
-                .join("\u{1f}");
+            // Keys are prefix-free: written one after another they stay apart.
+            let mut text = String::new();
+            keys.iter().for_each(|k| write_key(k, &mut text));
             let at = match self.index.get(&text) {
                 Some(&at) => at,
                 None => {

@@ -6,6 +6,7 @@ use crate::column::{ColumnData, DataType};
 use crate::fxhash::FxMap;
 use crate::table::Column;
 use crate::value::{Value, format_float};
+use crate::value_key::value_key;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Agg {
@@ -84,7 +85,7 @@ pub fn aggregate(col: &Column, rows: &[u32], agg: Agg) -> Value {
             let distinct: std::collections::HashSet<String> = rows
                 .iter()
                 .filter(|&&r| col.data().is_valid(r as usize))
-                .map(|&r| format!("{:?}", col.get(r as usize)))
+                .map(|&r| value_key(&col.get(r as usize)))
                 .collect();
             Value::Int(distinct.len() as i64)
         }

@@ -7,6 +7,7 @@ use crate::expr::Vector;
 use crate::expr::eval::NULL;
 use crate::fxhash::FxHasher;
 use crate::value::Value;
+use crate::value_key::value_key;
 
 /// Groups in order of first appearance (callers sort them).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -34,6 +35,7 @@ enum KeyPart {
     Num(u64),
     Code(u32),
     Text(String),
+    Nested(String),
     Bool(bool),
 }
 
@@ -73,8 +75,9 @@ fn key_part(v: &Vector<'_>, r: usize) -> KeyPart {
             Value::Bool(b) => KeyPart::Bool(b),
             v => match v.as_f64() {
                 Some(x) => KeyPart::Num(canonical_f64(x)),
-                // Nested keys group by their printed form.
-                None => KeyPart::Text(format!("{v:?}")),
+                // Nested keys group by their identity key (its own variant:
+                // a string never groups with a list).
+                None => KeyPart::Nested(value_key(&v)),
             },
         },
     }

@@ -43,7 +43,7 @@ pub fn join_key(v: &Value) -> Option<String> {
         // `+ 0.0` turns -0.0 into 0.0, so both keys match.
         other => match other.as_f64() {
             Some(x) => Some(format!("n{}", x + 0.0)),
-            None => Some(format!("v{other:?}")),
+            None => Some(format!("v{}", crate::value_key::value_key(other))),
         },
     }
 }

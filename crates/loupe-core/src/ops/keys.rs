@@ -83,7 +83,7 @@ impl<'a> Keys<'a> {
                 crate::value::Value::Str(s) => Some(KeyValue::Str(Cow::Owned(s))),
                 other => Some(match other.as_f64() {
                     Some(x) => num(x),
-                    None => KeyValue::Other(format!("{other:?}")),
+                    None => KeyValue::Other(crate::value_key::value_key(&other)),
                 }),
             },
         }

@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use crate::expr::Vector;
 use crate::expr::eval::NULL;
 use crate::value::Value;
+use crate::value_key::value_key;
 
 /// A per-row key that compares as the wanted order (`u64::MAX` is null).
 enum Keys {
@@ -110,8 +111,8 @@ fn cmp_values(a: &Value, b: &Value, descending: bool) -> Ordering {
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ => match (a.as_f64(), b.as_f64()) {
             (Some(x), Some(y)) => f64_key(x).cmp(&f64_key(y)),
-            // Nested values have no natural order; their debug text gives a total one.
-            _ => format!("{a:?}").cmp(&format!("{b:?}")),
+            // Nested values have no natural order; their identity keys give a total one.
+            _ => value_key(a).cmp(&value_key(b)),
         },
     };
     if descending { o.reverse() } else { o }
