@@ -170,8 +170,14 @@ pub async fn load(
             Event::Part(frame) => {
                 let part = loupe_core::frame::decode(&frame)
                     .map_err(|e| format!("Could not read {url} from the loading worker: {e}"))?;
+                drop(frame);
                 match &mut table {
                     Some(t) if t.row_count() > 0 => {
+                        // Decoding a piece and appending it each copy its
+                        // bytes: two tasks, each half as long, so a busy
+                        // machine does not stretch one past 50 ms. The
+                        // frame goes back to the allocator before the append.
+                        crate::fetch::yield_to_browser().await;
                         t.append(part)
                             .map_err(|e| format!("Could not read {url}: {e}"))?;
                         // Pieces that queued up while the page was busy (the
