@@ -398,7 +398,10 @@ pub fn Grid(
                 (cells, (m.row_label)(r))
             });
         view! {
-            <div role="row" class="row" aria-rowindex=r + 2
+            // Stripes by row number, not `:nth-child`: rows are keyed and
+            // come and go as the grid scrolls, and a sibling-position
+            // selector restyles every row after each one added.
+            <div role="row" class=if r % 2 == 1 { "row alt" } else { "row" } aria-rowindex=r + 2
                  style:top=format!("{}px", r as f64 * h)
                  style:height=format!("{h}px")>
                 <div role="rowheader" class="cell rownum">{label}</div>

@@ -175,17 +175,38 @@ async fn a_far_scroll_draws_the_rows_in_view_a_few_per_frame() {
         "the view shows more rows than one frame draws"
     );
     let drawn = s
-        .js("return [...document.querySelectorAll('.grid-body [role=row]')].map(r => [Number(r.getAttribute('aria-rowindex')), r.querySelector('[role=gridcell]').innerText.trim()])")
+        .js("return [...document.querySelectorAll('.grid-body [role=row]')].map(r => [Number(r.getAttribute('aria-rowindex')), r.querySelector('[role=gridcell]').innerText.trim(), r.classList.contains('alt'), getComputedStyle(r).backgroundColor])")
         .await;
+    // Striped and plain rows differ in background.
+    let background = |alt: bool| -> std::collections::BTreeSet<String> {
+        drawn
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter(|r| r[2].as_bool() == Some(alt))
+            .map(|r| r[3].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let (striped, plain) = (background(true), background(false));
+    assert!(
+        striped.len() == 1 && plain.len() == 1 && striped != plain,
+        "backgrounds: striped {striped:?}, plain {plain:?}"
+    );
     let drawn: Vec<(u64, String)> = drawn
         .as_array()
         .expect("rows")
         .iter()
         .map(|r| {
-            (
-                r[0].as_u64().expect("index"),
-                r[1].as_str().expect("text").to_string(),
-            )
+            // Stripes follow the row number (odd rows), wherever the row's
+            // element sits among its siblings.
+            let index = r[0].as_u64().expect("index");
+            assert_eq!(
+                r[2].as_bool(),
+                Some(index % 2 == 1),
+                "row {} striped by its number",
+                index - 2
+            );
+            (index, r[1].as_str().expect("text").to_string())
         })
         .collect();
     for row in first..=last {
