@@ -6,6 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use loupe_core::ops::{RANK_STEP, ValueCounter};
+use loupe_core::part_categories::COUNTS_TYPE;
 use loupe_core::{Column, Query, View};
 
 use crate::grid::{GridColumn, GridModel};
@@ -234,7 +235,7 @@ fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
                 inputs.view.clone(),
                 inputs.registry.clone(),
             );
-            let chosen = inputs.query.panel_of(&col.name).map(str::to_string);
+            let chosen = chosen_panel(&inputs.query, col);
             GridColumn {
                 name: col.name.clone(),
                 kind: col.kind_label(),
@@ -266,6 +267,18 @@ fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
         columns,
         rows: inputs.view.rows.len(),
         row_label: Arc::new(move |i| (view.rows[i] as usize + first_row).to_string()),
+    }
+}
+
+/// The column's panel: the one chosen in the view, else the one its
+/// declared type asks for (a summary's counts of values draw as bars).
+fn chosen_panel(query: &Query, col: &Column) -> Option<String> {
+    match (query.panel_of(&col.name), &col.declared) {
+        (Some(name), _) => Some(name.to_string()),
+        (None, Some(loupe_core::wbtype::WbType::Other(t))) if t == COUNTS_TYPE => {
+            Some("counts".into())
+        }
+        _ => None,
     }
 }
 

@@ -351,6 +351,65 @@ async fn a_grouping_runs_over_every_part_of_a_paged_table() {
     }
 }
 
+/// "group all parts" counts the values of text columns in every group and
+/// draws them as bars; a column with a value per row (the captions) is left
+/// out, and the note says so.
+#[tokio::test]
+async fn a_grouping_over_every_part_counts_its_text_values() {
+    let table = paged_dataset("paged-group-labels");
+    let _one = BROWSER.lock().await;
+    let s = Session::start().await;
+    let grouped = format!("{table}{}", url_query(&[("group", "score > 0.5")]));
+    assert_eq!(s.open(&grouped).await, "ready");
+    wait_parts(&s, "0-2").await;
+    scan_all_parts(&s).await;
+    // Keys true, false and null (every ninth score is null).
+    s.wait_rows(3, "a row per key").await;
+    let bar = s
+        .js("return document.querySelector('.partition-pager .parts-summary').innerText")
+        .await;
+    assert!(
+        bar.as_str()
+            .unwrap_or_default()
+            .contains("`caption`: over 64 values in a group, not counted"),
+        "{bar}"
+    );
+    // Each part's row r: label cat/dog by r's parity, score (r % 100) / 100,
+    // null when r % 9 == 0; four parts alike.
+    let (mut cat, mut dog) = (0, 0);
+    for r in 0..PART_ROWS {
+        if r % 9 != 0 && r % 100 > 50 {
+            if r % 2 == 0 { cat += 4 } else { dog += 4 }
+        }
+    }
+    let shown = s
+        .wait_for(
+            "(() => { const row = [...document.querySelectorAll('[role=grid] [role=row]')].find(r => r.children[1]?.innerText === 'true'); \
+               const bars = row ? [...row.querySelectorAll('.agg.bars .bar')] : []; \
+               return bars.length ? bars.map(b => b.dataset.value + ' ' + b.querySelector('.bar-count').innerText) : ''; })()",
+            "the true group's label bars",
+        )
+        .await;
+    let (first, second) = if dog > cat {
+        (("dog", dog), ("cat", cat))
+    } else {
+        (("cat", cat), ("dog", dog))
+    };
+    assert_eq!(
+        shown,
+        serde_json::json!([
+            format!("{} {}", first.0, first.1),
+            format!("{} {}", second.0, second.1)
+        ])
+    );
+    let header = s
+        .js("return [...document.querySelectorAll('[role=columnheader]')].map(h => h.innerText.split('\\n')[0])")
+        .await;
+    let header: Vec<String> = serde_json::from_value(header).unwrap_or_default();
+    assert!(header.iter().any(|h| h == "top label"), "{header:?}");
+    assert!(!header.iter().any(|h| h == "top caption"), "{header:?}");
+}
+
 /// A Python with DuckDB (the worked example's engine), or `None` outside CI.
 fn duckdb_python() -> Option<std::path::PathBuf> {
     let py = support::repo().join("tools/py/bin/python");

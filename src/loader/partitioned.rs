@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use loupe_core::Table;
 use loupe_core::media_resolver::MediaResolver;
+use loupe_core::part_categories::CATEGORY_LIMIT;
 use loupe_core::part_groups::{HISTOGRAM_GROUPS, MAX_GROUPS, PartGroups};
 use loupe_core::part_scan::{PartScan, PartSink, ScanProgress};
 use loupe_core::partition_window::PartitionWindow;
@@ -123,8 +124,9 @@ async fn scan_partitions(
 }
 
 /// A summary of the view's groups over every part (keys, exact counts, means
-/// and histograms of the numeric columns): each part read, filtered, grouped into running
-/// totals and dropped in turn (`loupe_core::part_groups`).
+/// and histograms of the numeric columns, the most frequent values of the
+/// text ones): each part read, filtered, grouped into running totals and
+/// dropped in turn (`loupe_core::part_groups`).
 async fn group_partitions(
     url: &str,
     artifact: &Artifact,
@@ -139,7 +141,7 @@ async fn group_partitions(
     let keys = query.group.join("`, `");
     let which = matching(query);
     let mut note = format!(
-        "{} groups of `{keys}` over {} rows{which} in parts 1–{} of {} ({} rows read): exact counts, means and histograms of the numeric columns",
+        "{} groups of `{keys}` over {} rows{which} in parts 1–{} of {} ({} rows read): exact counts, means and histograms of the numeric columns, the most frequent values of the text ones",
         groups.groups(),
         p.matched,
         p.parts,
@@ -148,7 +150,14 @@ async fn group_partitions(
     );
     if groups.histograms_dropped() {
         note.push_str(&format!(
-            "; histograms only up to {HISTOGRAM_GROUPS} groups"
+            "; histograms and values only up to {HISTOGRAM_GROUPS} groups"
+        ));
+    }
+    let many = groups.not_categories();
+    if !many.is_empty() {
+        note.push_str(&format!(
+            "; `{}`: over {CATEGORY_LIMIT} values in a group, not counted",
+            many.join("`, `")
         ));
     }
     if groups.stopped() {

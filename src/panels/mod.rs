@@ -141,6 +141,14 @@ impl PanelRegistry {
             priority: 0,
             render: Render::Builtin(nested::tree),
         });
+        // Never a dict's default: summaries declare it (`COUNTS_TYPE`), and
+        // a user may choose it for any dict of counts.
+        r.register(Panel {
+            name: "counts",
+            accepts: &[K::Dict],
+            priority: -1,
+            render: Render::Builtin(nested::counts),
+        });
         r.register(Panel {
             name: "nested-table",
             accepts: &[K::Table],

@@ -34,6 +34,25 @@ pub fn tree(value: &Value, _: &CellContext) -> AnyView {
     node(value)
 }
 
+/// A dict of counts (`{value: count, …}`, e.g. a "group all parts" summary's
+/// most frequent values) as bars; any other dict or list as a tree.
+pub fn counts(value: &Value, ctx: &CellContext) -> AnyView {
+    let Value::Dict(fields) = value else {
+        return tree(value, ctx);
+    };
+    let counted: Option<Vec<(String, usize)>> = fields
+        .iter()
+        .map(|(label, v)| match v {
+            Value::Int(n) if *n >= 0 => Some((label.clone(), *n as usize)),
+            _ => None,
+        })
+        .collect();
+    match counted {
+        Some(counted) => crate::group_cells::bars(counted),
+        None => tree(value, ctx),
+    }
+}
+
 /// One level of the tree; children render only when opened would be nicer, but
 /// cells are small and `<details>` keeps closed content out of layout.
 fn node(value: &Value) -> AnyView {

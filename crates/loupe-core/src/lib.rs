@@ -29,6 +29,7 @@ pub mod manifest;
 pub mod media;
 pub mod media_resolver;
 pub mod ops;
+pub mod part_categories;
 pub mod part_groups;
 pub mod part_scan;
 pub mod partition_window;

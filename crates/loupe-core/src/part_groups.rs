@@ -1,11 +1,12 @@
 //! A grouping over every part of a partitioned table too large for memory:
 //! the parts go through one at a time (read, filtered, grouped, dropped) and
-//! only each group's totals stay — its key, how many rows it has, and the sum
-//! and a histogram (`ops::GrowingHistogram`) of each numeric column — so
+//! only each group's totals stay — its key, how many rows it has, the sum
+//! and a histogram (`ops::GrowingHistogram`) of each numeric column, and the
+//! counts of each text or boolean column's values (`part_categories`) — so
 //! memory grows with the number of groups, not rows. The result is a summary
-//! table (keys, `count`, `mean <column>`, `histogram <column>`), what a paged
-//! table's "group all parts" shows; counts, means and histogram bins are exact
-//! over every part.
+//! table (keys, `count`, `mean <column>`, `histogram <column>`, `top
+//! <column>`), what a paged table's "group all parts" shows; counts, means,
+//! histogram bins and value counts are exact over every part.
 
 use std::collections::HashMap;
 
@@ -13,11 +14,13 @@ use crate::bitmap::Bitmap;
 use crate::column::{ColumnData, DataType};
 use crate::column_builder::ColumnBuilder;
 use crate::ops::GrowingHistogram;
+use crate::part_categories::{COUNTS_TYPE, CategoryCounts, is_categorical};
 use crate::part_scan::{PartSink, ScanError, ScanProgress};
 use crate::query::{Query, SortKey, run};
 use crate::table::{Column, Table};
 use crate::value::{CellHint, Value};
 use crate::value_key::write_key;
+use crate::wbtype::WbType;
 
 /// The column of each group's row count.
 pub const COUNT_COLUMN: &str = "count";
@@ -26,9 +29,9 @@ pub const COUNT_COLUMN: &str = "count";
 /// is not a grouping worth summarizing).
 pub const MAX_GROUPS: usize = 100_000;
 
-/// The most groups histograms are kept for (each is ~150 bytes a numeric
-/// column): past it they are dropped and the scan goes on with counts and
-/// means.
+/// The most groups histograms and value counts are kept for (a histogram
+/// is ~150 bytes a numeric column): past it they are dropped and the scan
+/// goes on with counts and means.
 pub const HISTOGRAM_GROUPS: usize = 10_000;
 
 /// One group's totals so far.
@@ -40,6 +43,8 @@ struct Totals {
     sums: Vec<(f64, u64)>,
     /// Per numeric column (empty once histograms are dropped).
     histograms: Vec<GrowingHistogram>,
+    /// Per text or boolean column (empty once histograms are dropped).
+    categories: Vec<CategoryCounts>,
 }
 
 /// A filter and grouping run part by part.
@@ -51,6 +56,9 @@ pub struct PartGroups {
     /// Numeric columns (by name) whose means are kept: each column that is
     /// numeric in some part (a part may hold only nulls of it).
     numeric: Vec<String>,
+    /// Text and boolean columns (by name) whose values are counted, and
+    /// whether each stopped being a category (some group had too many).
+    categorical: Vec<(String, bool)>,
     groups: Vec<Totals>,
     /// Each group's position in `groups`, by its keys' text.
     index: HashMap<String, usize>,
@@ -68,6 +76,7 @@ impl PartGroups {
         PartGroups {
             query: computation,
             numeric: Vec::new(),
+            categorical: Vec::new(),
             groups: Vec::new(),
             index: HashMap::new(),
             progress: ScanProgress::default(),
@@ -85,15 +94,27 @@ impl PartGroups {
         self.full
     }
 
-    /// Whether past `HISTOGRAM_GROUPS` groups the histograms were dropped.
+    /// Whether past `HISTOGRAM_GROUPS` groups the histograms and value
+    /// counts were dropped.
     pub fn histograms_dropped(&self) -> bool {
         self.no_histograms
     }
 
+    /// Text or boolean columns with too many distinct values in some group
+    /// to count (`part_categories::CATEGORY_LIMIT`).
+    pub fn not_categories(&self) -> Vec<&str> {
+        self.categorical
+            .iter()
+            .filter(|(_, dropped)| *dropped)
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
     /// The summary: a row per group, ordered by its keys (as a grouped view
     /// orders its groups), with its keys (named as the group expressions),
-    /// `count`, and per numeric column `mean <column>` and (unless dropped)
-    /// `histogram <column>`.
+    /// `count`, per numeric column `mean <column>` and (unless dropped)
+    /// `histogram <column>`, and per text or boolean column that stayed a
+    /// category `top <column>` (declared `COUNTS_TYPE`).
     pub fn summary(&self) -> Result<Table, ScanError> {
         let table = self.unordered_summary()?;
         let by_keys = Query {
@@ -157,6 +178,22 @@ impl PartGroups {
                 ));
             }
         }
+        if !self.no_histograms {
+            for (c, (name, dropped)) in self.categorical.iter().enumerate() {
+                if *dropped {
+                    continue;
+                }
+                let mut b = ColumnBuilder::new();
+                for g in &self.groups {
+                    b.push_value(g.categories.get(c).map_or(Value::Null, CategoryCounts::top));
+                }
+                columns.push(Column::new(
+                    format!("top {name}"),
+                    Some(WbType::Other(COUNTS_TYPE.into())),
+                    b.finish(&CellHint::None),
+                ));
+            }
+        }
         Table::from_columns(columns).map_err(ScanError::Columns)
     }
 }
@@ -175,7 +212,22 @@ impl PartSink for PartGroups {
             if numeric && !self.query.group.contains(&c.name) && !self.numeric.contains(&c.name) {
                 self.numeric.push(c.name.clone());
             }
+            if is_categorical(c.data())
+                && !self.query.group.contains(&c.name)
+                && !self.categorical.iter().any(|(name, _)| *name == c.name)
+            {
+                self.categorical.push((c.name.clone(), false));
+            }
         }
+        let categorical: Vec<Option<&ColumnData>> = self
+            .categorical
+            .iter()
+            .map(|(name, dropped)| {
+                part.column(name)
+                    .map(Column::data)
+                    .filter(|data| !dropped && is_categorical(data))
+            })
+            .collect();
         let columns: Vec<Option<&Column>> = self
             .numeric
             .iter()
@@ -195,6 +247,7 @@ impl PartSink for PartGroups {
                         count: 0,
                         sums: Vec::new(),
                         histograms: Vec::new(),
+                        categories: Vec::new(),
                     });
                     self.groups.len() - 1
                 }
@@ -206,6 +259,18 @@ impl PartSink for PartGroups {
                 totals
                     .histograms
                     .resize_with(columns.len(), GrowingHistogram::default);
+            }
+            if !self.no_histograms {
+                totals
+                    .categories
+                    .resize_with(categorical.len(), CategoryCounts::default);
+                for (c, data) in categorical.iter().enumerate() {
+                    let Some(data) = data else { continue };
+                    let dropped = &mut self.categorical[c].1;
+                    if !*dropped && !totals.categories[c].add(data, members) {
+                        *dropped = true;
+                    }
+                }
             }
             for (c, column) in columns.iter().enumerate() {
                 let Some(data) = column.map(|c| c.data()) else {
@@ -225,10 +290,21 @@ impl PartSink for PartGroups {
             }
         }
         self.progress.count(part.row_count(), matched);
+        // Counts of a column that stopped being a category go, in every group.
+        for (c, (_, dropped)) in self.categorical.iter().enumerate() {
+            if *dropped {
+                for g in &mut self.groups {
+                    if let Some(counts) = g.categories.get_mut(c) {
+                        *counts = CategoryCounts::default();
+                    }
+                }
+            }
+        }
         if self.groups.len() > HISTOGRAM_GROUPS && !self.no_histograms {
             self.no_histograms = true;
             for g in &mut self.groups {
                 g.histograms = Vec::new();
+                g.categories = Vec::new();
             }
         }
         if self.groups.len() > MAX_GROUPS {
@@ -381,9 +457,52 @@ mod tests {
         assert!(t.columns.iter().all(|c| !c.name.starts_with("histogram")));
     }
 
+    #[test]
+    fn text_columns_get_their_most_frequent_values_unless_too_many() {
+        // Rows in two groups (`even`), a label of three values and a
+        // caption of its own per row.
+        let table = |first: usize, n: usize| {
+            let rows: Vec<String> = (first..first + n)
+                .map(|i| {
+                    format!(
+                        r#"[{}, "{}", "caption {i}"]"#,
+                        i % 2 == 0,
+                        ["cat", "dog", "emu"][i % 3]
+                    )
+                })
+                .collect();
+            let json = format!(
+                r#"{{"_type": "table", "columns": ["even", "label", "caption"], "data": [{}]}}"#,
+                rows.join(", ")
+            );
+            crate::read_table(json.as_bytes()).expect("part")
+        };
+        let mut groups = PartGroups::over(&query("", "even"));
+        groups.add(&table(0, 70)).expect("adds");
+        assert!(groups.not_categories().is_empty(), "35 captions a group");
+        groups.add(&table(70, 70)).expect("adds");
+        assert_eq!(groups.not_categories(), ["caption"]);
+        let t = groups.summary().expect("summary");
+        let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["even", "count", "top label"]);
+        let top = t.column("top label").expect("top label");
+        assert!(matches!(&top.declared, Some(WbType::Other(t)) if t == COUNTS_TYPE));
+        // The 70 odd rows: i % 3 over them is 1, 0, 2, 1, … — 24 dog, 23 cat, 23 emu.
+        let dict = |pairs: &[(&str, i64)]| {
+            Value::Dict(
+                pairs
+                    .iter()
+                    .map(|(k, n)| (k.to_string(), Value::Int(*n)))
+                    .collect(),
+            )
+        };
+        assert_eq!(t.column("even").map(|c| c.get(0)), Some(Value::Bool(false)));
+        assert_eq!(top.get(0), dict(&[("dog", 24), ("cat", 23), ("emu", 23)]));
+    }
+
     proptest::proptest! {
         /// However the rows fall into parts, the summary has each group's
-        /// count and means as grouping all of them at once gives.
+        /// count, means and top labels as grouping all of them at once gives.
         #[test]
         fn groups_over_parts_equal_grouping_everything(
             parts in proptest::collection::vec(
@@ -428,6 +547,17 @@ mod tests {
                     let mut h = crate::ops::GrowingHistogram::default();
                     scores.iter().for_each(|&x| h.add(x));
                     proptest::prop_assert_eq!(c.get(g), histogram_value(Some(&h)));
+                }
+                // Labels are counted unless they are a key.
+                proptest::prop_assert_eq!(t.column("top label").is_none(), group.contains("label"));
+                if let (Some(c), Some(labels)) = (t.column("top label"), whole.column("label")) {
+                    let top = crate::ops::top_values(labels, members, crate::part_categories::TOP_CATEGORIES);
+                    let expected = if top.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::Dict(top.into_iter().map(|(l, n)| (l, Value::Int(n as i64))).collect())
+                    };
+                    proptest::prop_assert_eq!(c.get(g), expected);
                 }
                 match t.column("mean score") {
                     None => proptest::prop_assert!(group == "score" || scores.is_empty()),
