@@ -206,6 +206,43 @@ fn vector_panels_draw_number_lists_and_fall_back_for_others() {
 }
 
 #[wasm_bindgen_test]
+fn the_counts_panel_draws_a_dict_of_counts_as_bars_and_others_as_a_tree() {
+    let counts = Value::Dict(vec![
+        ("dog".into(), Value::Int(14)),
+        ("cat".into(), Value::Int(7)),
+    ]);
+    let el = mount_with("counts", counts.clone());
+    let bars: Vec<(String, String)> = (0..2)
+        .filter_map(|i| el.query_selector_all(".agg.bars .bar").ok()?.item(i))
+        .filter_map(|bar| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(bar).ok())
+        .map(|bar| {
+            (
+                bar.get_attribute("data-value").unwrap_or_default(),
+                bar.text_content().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        bars,
+        [
+            ("dog".to_string(), "dog14".to_string()),
+            ("cat".to_string(), "cat7".to_string())
+        ]
+    );
+    // Not the default for a dict: the tree draws it unless chosen.
+    let el = mount_value(counts, None);
+    assert!(el.query_selector(".bars").expect("query").is_none());
+    assert!(el.query_selector("details.tree").expect("query").is_some());
+    // A dict that is not counts falls back to the tree.
+    let el = mount_with(
+        "counts",
+        Value::Dict(vec![("k".into(), Value::Str("v".into()))]),
+    );
+    assert!(el.query_selector(".bars").expect("query").is_none());
+    assert!(el.query_selector("details.tree").expect("query").is_some());
+}
+
+#[wasm_bindgen_test]
 fn the_json_panel_shows_the_value_as_the_sdk_wrote_it() {
     let el = mount_with("json", Value::Dict(vec![("k".into(), Value::Int(1))]));
     let pre = el
