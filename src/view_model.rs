@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use loupe_core::ops::{RANK_STEP, ValueCounter};
 use loupe_core::part_categories::COUNTS_TYPE;
+use loupe_core::part_groups::GALLERY_TYPE;
 use loupe_core::{Column, Query, View};
 
 use crate::grid::{GridColumn, GridModel};
@@ -127,7 +128,16 @@ fn sorted_by(query: &Query, name: &str) -> Option<bool> {
 }
 
 fn is_visual(col: &Column) -> bool {
-    col.kind().is_some_and(|k| k.is_visual())
+    col.kind().is_some_and(|k| k.is_visual()) || declared_other(col) == Some(GALLERY_TYPE)
+}
+
+/// The name of a column's declared `WbType::Other` (how a summary asks for
+/// its panels), if it has one.
+fn declared_other(col: &Column) -> Option<&str> {
+    match &col.declared {
+        Some(loupe_core::wbtype::WbType::Other(name)) => Some(name),
+        _ => None,
+    }
 }
 
 pub fn build_model(version: u64, inputs: &ViewInputs) -> GridModel {
@@ -271,13 +281,15 @@ fn plain_model(version: u64, inputs: &ViewInputs) -> GridModel {
 }
 
 /// The column's panel: the one chosen in the view, else the one its
-/// declared type asks for (a summary's counts of values draw as bars).
+/// declared type asks for (a summary's counts of values draw as bars, its
+/// first images as a gallery).
 fn chosen_panel(query: &Query, col: &Column) -> Option<String> {
-    match (query.panel_of(&col.name), &col.declared) {
-        (Some(name), _) => Some(name.to_string()),
-        (None, Some(loupe_core::wbtype::WbType::Other(t))) if t == COUNTS_TYPE => {
-            Some("counts".into())
-        }
+    if let Some(name) = query.panel_of(&col.name) {
+        return Some(name.to_string());
+    }
+    match declared_other(col)? {
+        COUNTS_TYPE => Some("counts".into()),
+        GALLERY_TYPE => Some("gallery".into()),
         _ => None,
     }
 }

@@ -353,7 +353,7 @@ async fn a_grouping_runs_over_every_part_of_a_paged_table() {
 
 /// "group all parts" counts the values of text columns in every group and
 /// draws them as bars; a column with a value per row (the captions) is left
-/// out, and the note says so.
+/// out, and the note says so. Image columns show each group's first images.
 #[tokio::test]
 async fn a_grouping_over_every_part_counts_its_text_values() {
     let table = paged_dataset("paged-group-labels");
@@ -408,6 +408,29 @@ async fn a_grouping_over_every_part_counts_its_text_values() {
     let header: Vec<String> = serde_json::from_value(header).unwrap_or_default();
     assert!(header.iter().any(|h| h == "top label"), "{header:?}");
     assert!(!header.iter().any(|h| h == "top caption"), "{header:?}");
+    assert!(header.iter().any(|h| h == "images image"), "{header:?}");
+    // The true group's first four images, in row order: rows 51-54 of the
+    // first part (row r shows media/images/{r % 4}.png).
+    let images = s
+        .wait_for(
+            "(() => { const row = [...document.querySelectorAll('[role=grid] [role=row]')].find(r => r.children[1]?.innerText === 'true'); \
+               const thumbs = row ? [...row.querySelectorAll('.agg.gallery .thumb .image-cell')] : []; \
+               return thumbs.length === 4 ? thumbs.map(t => t.querySelector('img')?.getAttribute('src') ?? t.innerText) : ''; })()",
+            "the true group's gallery",
+        )
+        .await;
+    let images: Vec<String> = serde_json::from_value(images).unwrap_or_default();
+    let want: Vec<String> = [51, 52, 53, 55]
+        .iter()
+        .map(|r| format!("media/images/{}.png", r % 4))
+        .collect();
+    assert_eq!(images.len(), 4, "{images:?}");
+    for (got, want) in images.iter().zip(&want) {
+        assert!(
+            got.ends_with(want.as_str()),
+            "{got} is not {want}: {images:?}"
+        );
+    }
 }
 
 /// A Python with DuckDB (the worked example's engine), or `None` outside CI.

@@ -243,6 +243,25 @@ fn the_counts_panel_draws_a_dict_of_counts_as_bars_and_others_as_a_tree() {
 }
 
 #[wasm_bindgen_test]
+fn the_gallery_panel_draws_a_list_of_images_side_by_side() {
+    let image = |path: &str| {
+        Value::Image(Box::new(loupe_core::ImageFile {
+            path: path.into(),
+            ..Default::default()
+        }))
+    };
+    let el = mount_with("gallery", Value::List(vec![image("a.png"), image("b.png")]));
+    let thumbs = el
+        .query_selector_all(".agg.gallery .thumb .image-cell img")
+        .expect("query");
+    assert_eq!(thumbs.length(), 2);
+    // A list that is not all images falls back to the tree (inline, short).
+    let el = mount_with("gallery", Value::List(vec![image("a.png"), Value::Int(1)]));
+    assert!(el.query_selector(".gallery").expect("query").is_none());
+    assert!(el.query_selector(".list.inline").expect("query").is_some());
+}
+
+#[wasm_bindgen_test]
 fn the_json_panel_shows_the_value_as_the_sdk_wrote_it() {
     let el = mount_with("json", Value::Dict(vec![("k".into(), Value::Int(1))]));
     let pre = el
@@ -262,7 +281,11 @@ fn the_registry_offers_every_panel_of_a_kind_best_first() {
     let names = |k| r.applicable(k).iter().map(|p| p.name).collect::<Vec<_>>();
     assert_eq!(
         names(loupe_core::ValueKind::List),
-        ["tree", "sparkline", "bars", "heatmap", "json"]
+        ["tree", "sparkline", "gallery", "bars", "heatmap", "json"]
+    );
+    assert_eq!(
+        names(loupe_core::ValueKind::Dict),
+        ["tree", "counts", "json"]
     );
     assert_eq!(names(loupe_core::ValueKind::Audio)[0], "waveform");
     assert_eq!(

@@ -125,7 +125,7 @@ async fn scan_partitions(
 
 /// A summary of the view's groups over every part (keys, exact counts, means
 /// and histograms of the numeric columns, the most frequent values of the
-/// text ones): each part read, filtered, grouped into running totals and
+/// text ones, the first images of the image ones): each part read, filtered, grouped into running totals and
 /// dropped in turn (`loupe_core::part_groups`).
 async fn group_partitions(
     url: &str,
@@ -141,7 +141,7 @@ async fn group_partitions(
     let keys = query.group.join("`, `");
     let which = matching(query);
     let mut note = format!(
-        "{} groups of `{keys}` over {} rows{which} in parts 1–{} of {} ({} rows read): exact counts, means and histograms of the numeric columns, the most frequent values of the text ones",
+        "{} groups of `{keys}` over {} rows{which} in parts 1–{} of {} ({} rows read): exact counts, means and histograms of the numeric columns, the most frequent values of the text ones, the first images of the image ones",
         groups.groups(),
         p.matched,
         p.parts,
@@ -167,7 +167,7 @@ async fn group_partitions(
         note,
         summary: true,
     }));
-    // Summary cells are numbers and keys: no media to resolve.
+    // The summary's images are the artifact's, as the parts' were.
     Ok((summary, vec![artifact.media.clone()]))
 }
 

@@ -34,6 +34,21 @@ impl Default for ImageControls {
     }
 }
 
+/// A list of images side by side (a "group all parts" summary's first
+/// images of each group); any other list as a tree.
+pub fn gallery(value: &Value, ctx: &CellContext) -> AnyView {
+    match value {
+        Value::List(items) if items.iter().all(|v| matches!(v, Value::Image(_))) => {
+            let thumbs = items
+                .iter()
+                .map(|image| view! { <div class="thumb">{render(image, ctx)}</div> })
+                .collect_view();
+            view! { <div class="agg gallery">{thumbs}</div> }.into_any()
+        }
+        other => super::nested::tree(other, ctx),
+    }
+}
+
 pub fn render(value: &Value, ctx: &CellContext) -> AnyView {
     let Value::Image(img) = value else {
         return cell_error(format!("not an image: {}", value.display()));

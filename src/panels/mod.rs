@@ -149,6 +149,13 @@ impl PanelRegistry {
             priority: -1,
             render: Render::Builtin(nested::counts),
         });
+        // Likewise for lists of images (a summary's first images of a group).
+        r.register(Panel {
+            name: "gallery",
+            accepts: &[K::List],
+            priority: -1,
+            render: Render::Builtin(image::gallery),
+        });
         r.register(Panel {
             name: "nested-table",
             accepts: &[K::Table],

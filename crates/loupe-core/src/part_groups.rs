@@ -2,11 +2,12 @@
 //! the parts go through one at a time (read, filtered, grouped, dropped) and
 //! only each group's totals stay — its key, how many rows it has, the sum
 //! and a histogram (`ops::GrowingHistogram`) of each numeric column, and the
-//! counts of each text or boolean column's values (`part_categories`) — so
-//! memory grows with the number of groups, not rows. The result is a summary
-//! table (keys, `count`, `mean <column>`, `histogram <column>`, `top
-//! <column>`), what a paged table's "group all parts" shows; counts, means,
-//! histogram bins and value counts are exact over every part.
+//! counts of each text or boolean column's values (`part_categories`), the
+//! first few images of each image column — so memory grows with the number
+//! of groups, not rows. The result is a summary table (keys, `count`, `mean
+//! <column>`, `histogram <column>`, `top <column>`, `images <column>`), what
+//! a paged table's "group all parts" shows; counts, means, histogram bins and
+//! value counts are exact over every part.
 
 use std::collections::HashMap;
 
@@ -18,7 +19,7 @@ use crate::part_categories::{COUNTS_TYPE, CategoryCounts, is_categorical};
 use crate::part_scan::{PartSink, ScanError, ScanProgress};
 use crate::query::{Query, SortKey, run};
 use crate::table::{Column, Table};
-use crate::value::{CellHint, Value};
+use crate::value::{CellHint, Value, ValueKind};
 use crate::value_key::write_key;
 use crate::wbtype::WbType;
 
@@ -34,6 +35,13 @@ pub const MAX_GROUPS: usize = 100_000;
 /// goes on with counts and means.
 pub const HISTOGRAM_GROUPS: usize = 10_000;
 
+/// Images a group keeps of each image column: its first ones, in part order.
+pub const GALLERY_IMAGES: usize = 4;
+
+/// The declared type (`WbType::Other`) of a summary's `images <column>`
+/// columns: a cell is a list of images, which the app draws as a gallery.
+pub const GALLERY_TYPE: &str = "image-gallery";
+
 /// One group's totals so far.
 #[derive(Debug)]
 struct Totals {
@@ -45,6 +53,9 @@ struct Totals {
     histograms: Vec<GrowingHistogram>,
     /// Per text or boolean column (empty once histograms are dropped).
     categories: Vec<CategoryCounts>,
+    /// Per image column, its first `GALLERY_IMAGES` images (empty once
+    /// histograms are dropped).
+    images: Vec<Vec<Value>>,
 }
 
 /// A filter and grouping run part by part.
@@ -59,6 +70,8 @@ pub struct PartGroups {
     /// Text and boolean columns (by name) whose values are counted, and
     /// whether each stopped being a category (some group had too many).
     categorical: Vec<(String, bool)>,
+    /// Image columns (by name) whose first images each group keeps.
+    image_columns: Vec<String>,
     groups: Vec<Totals>,
     /// Each group's position in `groups`, by its keys' text.
     index: HashMap<String, usize>,
@@ -77,6 +90,7 @@ impl PartGroups {
             query: computation,
             numeric: Vec::new(),
             categorical: Vec::new(),
+            image_columns: Vec::new(),
             groups: Vec::new(),
             index: HashMap::new(),
             progress: ScanProgress::default(),
@@ -114,7 +128,8 @@ impl PartGroups {
     /// orders its groups), with its keys (named as the group expressions),
     /// `count`, per numeric column `mean <column>` and (unless dropped)
     /// `histogram <column>`, and per text or boolean column that stayed a
-    /// category `top <column>` (declared `COUNTS_TYPE`).
+    /// category `top <column>` (declared `COUNTS_TYPE`), and per image column
+    /// `images <column>` (declared `GALLERY_TYPE`).
     pub fn summary(&self) -> Result<Table, ScanError> {
         let table = self.unordered_summary()?;
         let by_keys = Query {
@@ -193,6 +208,20 @@ impl PartGroups {
                     b.finish(&CellHint::None),
                 ));
             }
+            for (c, name) in self.image_columns.iter().enumerate() {
+                let mut b = ColumnBuilder::new();
+                for g in &self.groups {
+                    b.push_value(match g.images.get(c) {
+                        Some(images) if !images.is_empty() => Value::List(images.clone()),
+                        _ => Value::Null,
+                    });
+                }
+                columns.push(Column::new(
+                    format!("images {name}"),
+                    Some(WbType::Other(GALLERY_TYPE.into())),
+                    b.finish(&CellHint::None),
+                ));
+            }
         }
         Table::from_columns(columns).map_err(ScanError::Columns)
     }
@@ -218,7 +247,18 @@ impl PartSink for PartGroups {
             {
                 self.categorical.push((c.name.clone(), false));
             }
+            if c.data_type() == DataType::Nested(ValueKind::Image)
+                && !self.query.group.contains(&c.name)
+                && !self.image_columns.contains(&c.name)
+            {
+                self.image_columns.push(c.name.clone());
+            }
         }
+        let image_columns: Vec<Option<&Column>> = self
+            .image_columns
+            .iter()
+            .map(|name| part.column(name))
+            .collect();
         let categorical: Vec<Option<&ColumnData>> = self
             .categorical
             .iter()
@@ -248,6 +288,7 @@ impl PartSink for PartGroups {
                         sums: Vec::new(),
                         histograms: Vec::new(),
                         categories: Vec::new(),
+                        images: Vec::new(),
                     });
                     self.groups.len() - 1
                 }
@@ -269,6 +310,21 @@ impl PartSink for PartGroups {
                     let dropped = &mut self.categorical[c].1;
                     if !*dropped && !totals.categories[c].add(data, members) {
                         *dropped = true;
+                    }
+                }
+            }
+            if !self.no_histograms {
+                totals.images.resize_with(image_columns.len(), Vec::new);
+                for (images, column) in totals.images.iter_mut().zip(&image_columns) {
+                    let Some(column) = column else { continue };
+                    for &r in members {
+                        if images.len() == GALLERY_IMAGES {
+                            break;
+                        }
+                        let image = column.get(r as usize);
+                        if matches!(image, Value::Image(_)) {
+                            images.push(image);
+                        }
                     }
                 }
             }
@@ -305,6 +361,7 @@ impl PartSink for PartGroups {
             for g in &mut self.groups {
                 g.histograms = Vec::new();
                 g.categories = Vec::new();
+                g.images = Vec::new();
             }
         }
         if self.groups.len() > MAX_GROUPS {
@@ -498,6 +555,60 @@ mod tests {
         };
         assert_eq!(t.column("even").map(|c| c.get(0)), Some(Value::Bool(false)));
         assert_eq!(top.get(0), dict(&[("dog", 24), ("cat", 23), ("emu", 23)]));
+    }
+
+    #[test]
+    fn each_group_keeps_its_first_images_in_part_order() {
+        let table = |rows: &[(&str, Option<&str>)]| {
+            let rows: Vec<String> = rows
+                .iter()
+                .map(|(label, path)| {
+                    let image = path.map_or("null".to_string(), |p| {
+                        format!(r#"{{"_type": "image-file", "path": "{p}.png"}}"#)
+                    });
+                    format!(r#"["{label}", {image}]"#)
+                })
+                .collect();
+            let json = format!(
+                r#"{{"_type": "table", "columns": ["label", "image"], "data": [{}]}}"#,
+                rows.join(", ")
+            );
+            crate::read_table(json.as_bytes()).expect("part")
+        };
+        let mut groups = PartGroups::over(&query("", "label"));
+        groups
+            .add(&table(&[
+                ("cat", Some("a")),
+                ("dog", None),
+                ("cat", Some("b")),
+            ]))
+            .expect("adds");
+        groups
+            .add(&table(&[
+                ("cat", Some("c")),
+                ("cat", None),
+                ("cat", Some("d")),
+                ("cat", Some("e")),
+                ("dog", Some("z")),
+            ]))
+            .expect("adds");
+        let t = groups.summary().expect("summary");
+        let images = t.column("images image").expect("images column");
+        assert!(matches!(&images.declared, Some(WbType::Other(t)) if t == GALLERY_TYPE));
+        let paths = |row: usize| -> Vec<String> {
+            match images.get(row) {
+                Value::List(items) => items
+                    .iter()
+                    .map(|v| match v {
+                        Value::Image(i) => i.path.clone(),
+                        other => format!("{other:?}"),
+                    })
+                    .collect(),
+                other => panic!("row {row}: {other:?}"),
+            }
+        };
+        assert_eq!(paths(0), ["a.png", "b.png", "c.png", "d.png"]);
+        assert_eq!(paths(1), ["z.png"]);
     }
 
     proptest::proptest! {
