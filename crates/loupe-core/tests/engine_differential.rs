@@ -378,7 +378,8 @@ fn reference_cmp(a: &Value, b: &Value, desc: bool) -> Ordering {
                 (false, true) => Ordering::Less,
                 _ => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
             },
-            _ => format!("{a:?}").cmp(&format!("{b:?}")),
+            // Nested values: by their identity keys, as the engine orders them.
+            _ => loupe_core::value_key::value_key(a).cmp(&loupe_core::value_key::value_key(b)),
         },
     };
     if desc { o.reverse() } else { o }
