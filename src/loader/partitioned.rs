@@ -125,8 +125,8 @@ async fn scan_partitions(
 
 /// A summary of the view's groups over every part (keys, exact counts, means
 /// and histograms of the numeric columns, the most frequent values of the
-/// text ones, the first images of the image ones): each part read, filtered, grouped into running totals and
-/// dropped in turn (`loupe_core::part_groups`).
+/// text ones, the first images of the image ones): each part read, filtered,
+/// grouped into running totals and dropped in turn (`loupe_core::part_groups`).
 async fn group_partitions(
     url: &str,
     artifact: &Artifact,

@@ -102,14 +102,13 @@ impl CategoryCounts {
         // dozen entries, and one more sort's code in the page).
         let mut left: Vec<&(String, u64)> = self.0.iter().collect();
         let mut top = Vec::new();
-        while top.len() < TOP_CATEGORIES && !left.is_empty() {
-            let mut best = 0;
-            for (i, (label, n)) in left.iter().map(|e| (&e.0, e.1)).enumerate() {
-                let (best_label, best_n) = (&left[best].0, left[best].1);
-                if n > best_n || (n == best_n && label < best_label) {
-                    best = i;
-                }
-            }
+        // Labels are distinct, so "more, then the smaller label" has one best.
+        let better =
+            |a: &(String, u64), b: &(String, u64)| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0));
+        while top.len() < TOP_CATEGORIES {
+            let Some(best) = (0..left.len()).max_by(|&i, &j| better(left[i], left[j])) else {
+                break;
+            };
             let (label, n) = left.swap_remove(best);
             top.push((label.clone(), Value::Int(*n as i64)));
         }

@@ -274,6 +274,8 @@ impl PartSink for PartGroups {
             .map(|n| part.column(n).filter(|c| c.data_type() != DataType::Null))
             .collect();
         let matched = grouping.members.iter().map(Vec::len).sum();
+        // Columns that stop being categories in this part (their counts go once).
+        let mut newly_dropped = Vec::new();
         for (keys, members) in grouping.keys.into_iter().zip(&grouping.members) {
             // Keys are prefix-free: written one after another they stay apart.
             let mut text = String::new();
@@ -310,10 +312,9 @@ impl PartSink for PartGroups {
                     let dropped = &mut self.categorical[c].1;
                     if !*dropped && !totals.categories[c].add(data, members) {
                         *dropped = true;
+                        newly_dropped.push(c);
                     }
                 }
-            }
-            if !self.no_histograms {
                 totals.images.resize_with(image_columns.len(), Vec::new);
                 for (images, column) in totals.images.iter_mut().zip(&image_columns) {
                     let Some(column) = column else { continue };
@@ -346,13 +347,12 @@ impl PartSink for PartGroups {
             }
         }
         self.progress.count(part.row_count(), matched);
-        // Counts of a column that stopped being a category go, in every group.
-        for (c, (_, dropped)) in self.categorical.iter().enumerate() {
-            if *dropped {
-                for g in &mut self.groups {
-                    if let Some(counts) = g.categories.get_mut(c) {
-                        *counts = CategoryCounts::default();
-                    }
+        // Counts of a column that stopped being a category go, in every
+        // group, once.
+        for c in newly_dropped {
+            for g in &mut self.groups {
+                if let Some(counts) = g.categories.get_mut(c) {
+                    *counts = CategoryCounts::default();
                 }
             }
         }
